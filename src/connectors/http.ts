@@ -81,6 +81,7 @@ class TokenBucket {
         await this.sleep(this.blockedUntil - t);
         continue;
       }
+      if (!Number.isFinite(this.perMs)) return;
       this.tokens = Math.min(this.capacity, this.tokens + (t - this.last) * this.perMs);
       this.last = t;
       if (this.tokens >= 1) {
