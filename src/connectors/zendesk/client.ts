@@ -10,10 +10,12 @@ import type { SdkCredentials, ZendeskAuth } from './auth.js';
 import { VENDOR, isInvalidToken, zendeskError, zendeskTransportError } from './errors.js';
 import {
   customRoleSchema,
+  meUserSchema,
   usersPageSchema,
   zendeskUserSchema,
   type UsersPage,
   type ZendeskCustomRole,
+  type ZendeskMe,
   type ZendeskUser,
 } from './wire.js';
 
@@ -135,8 +137,8 @@ export class ZendeskApiClient {
   }
 
   /** The signed-in user; anonymous callers get `id: null` (checked by validate). */
-  me() {
-    return this.call('read the signed-in user', (sdk) => sdk.users.me(), zendeskUserSchema.extend({ id: zendeskUserSchema.shape.id.nullable() }));
+  me(): Promise<ZendeskMe> {
+    return this.call('read the signed-in user', (sdk) => sdk.users.me(), meUserSchema);
   }
 
   showUser(id: number): Promise<ZendeskUser> {

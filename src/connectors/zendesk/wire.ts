@@ -20,13 +20,9 @@ export const zendeskUserSchema = z.object({
 });
 export type ZendeskUser = z.infer<typeof zendeskUserSchema>;
 
-/** users/me.json: for anonymous callers Zendesk answers 200 with `id: null`. */
-export const meResponseSchema = z.object({
-  user: zendeskUserSchema.extend({ id: id.nullable() }),
-});
-export type ZendeskMe = z.infer<typeof meResponseSchema>['user'];
-
-export const userResponseSchema = z.object({ user: zendeskUserSchema });
+/** users/me.json's user (node-zendesk unwraps `{user}`): anonymous callers get 200 with `id: null`. */
+export const meUserSchema = zendeskUserSchema.extend({ id: id.nullable() });
+export type ZendeskMe = z.infer<typeof meUserSchema>;
 
 /** One page of users.json under cursor paging (page[size] sent). */
 export const usersPageSchema = z.object({
@@ -46,7 +42,6 @@ export const customRoleSchema = z.object({
   role_type: z.number().int().nullish(),
 });
 export type ZendeskCustomRole = z.infer<typeof customRoleSchema>;
-export const customRolesResponseSchema = z.object({ custom_roles: z.array(customRoleSchema) });
 
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
