@@ -75,13 +75,12 @@ class TokenBucket {
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
   }
   async take(): Promise<void> {
+    // Sleep out a vendor pause once (not in a loop on the clock, so tests that fake `sleep` do not spin).
+    const t0 = this.now();
+    if (t0 < this.blockedUntil) await this.sleep(this.blockedUntil - t0);
+    if (!Number.isFinite(this.perMs)) return;
     for (;;) {
       const t = this.now();
-      if (t < this.blockedUntil) {
-        await this.sleep(this.blockedUntil - t);
-        continue;
-      }
-      if (!Number.isFinite(this.perMs)) return;
       this.tokens = Math.min(this.capacity, this.tokens + (t - this.last) * this.perMs);
       this.last = t;
       if (this.tokens >= 1) {
@@ -168,9 +167,9 @@ export class HttpPolicy {
       if (!error.retryable || attempt >= this.opts.maxAttempts) throw error;
       const retryAfter = error.details.retryAfterMs;
       if (retryAfter !== undefined && retryAfter > this.opts.maxRetryAfterMs) throw error;
-      const wait = retryAfter ?? this.backoffMs(attempt);
+      // A Retry-After pauses the whole connection (the next take() sleeps it out); other errors back off alone.
       if (retryAfter !== undefined) this.bucket.pauseFor(retryAfter);
-      await this.opts.sleep(wait);
+      else await this.opts.sleep(this.backoffMs(attempt));
     }
   }
 

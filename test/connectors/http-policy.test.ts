@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultSleep, HttpPolicy, PageGuard, parseRetryAfter } from '../../src/connectors/http.js';
+import { HttpPolicy, PageGuard, parseRetryAfter } from '../../src/connectors/http.js';
 import { VendorError } from '../../src/domain/errors.js';
 import { FaultInjector, sendJson, startHttpServer, type RunningServer } from '../../src/fakes/http-server.js';
 
@@ -36,11 +36,11 @@ describe('HttpPolicy.request', () => {
     faults.add({ status: 429, headers: { 'retry-after': '1' }, body: 'slow down', contentType: 'text/plain' });
     const { url, hits } = await serve(faults);
     const waits: number[] = [];
-    const policy = new HttpPolicy({ vendor: 'test', sleep: async (ms) => { waits.push(ms); await defaultSleep(ms); } });
+    const policy = new HttpPolicy({ vendor: 'test', sleep: async (ms) => void waits.push(ms) });
     const res = await policy.request<{ ok: boolean }>({ url: `${url}/x` });
     expect(res.body.ok).toBe(true);
     expect(hits()).toBe(2);
-    expect(waits).toContain(1000);
+    expect(Math.max(...waits)).toBeGreaterThan(900);
   });
 
   it('backs off on 5xx a bounded number of times, then fails as vendor_down', async () => {
