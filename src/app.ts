@@ -1,0 +1,113 @@
+// The composition root: config → store (migrate) → scheduler → services → HTTP server → Slack.
+import type { Server } from 'node:http';
+import type { Config } from './config.js';
+import { createConnector } from './connectors/registry.js';
+import { healthRoute } from './http/health.js';
+import { closeServer, createHttpServer, listen, type Route } from './http/server.js';
+import { createScheduler, type Scheduler } from './jobs/scheduler.js';
+import type { Logger } from './logger.js';
+import { loadSecretBox } from './secrets-key.js';
+import type { ServiceContext } from './services/context.js';
+import { createServices, type Services } from './services/index.js';
+import { createRepositories, openDatabase, type Database } from './store/index.js';
+
+export interface RunningApp {
+  config: Config;
+  services: Services;
+  database: Database;
+  scheduler: Scheduler;
+  server: Server;
+  port: number;
+  /** Base URL of the HTTP server (health, OAuth redirects, Slack requests). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  /** Extra HTTP routes (the Slack layer's OAuth routes, the sandbox's inspection routes). */
+  routes?: Route[];
+}
+
+export async function startApp({ config, logger, routes = [] }: StartOptions): Promise<RunningApp> {
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger });
+  const cleanups: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    const { box, generated, source } = loadSecretBox(config);
+    if (generated) logger.info({ file: source }, 'generated an encryption key for the sandbox (kept with mode 0600)');
+
+    const scheduler = await createScheduler({
+      backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
+      logger,
+    });
+    cleanups.unshift(() => scheduler.close({ timeoutMs: 20_000 }));
+
+    const ctx: ServiceContext = {
+      database,
+      repos: createRepositories(database.db),
+      scheduler,
+      secrets: box,
+      logger,
+      connectors: createConnector,
+      now: () => new Date(),
+    };
+    const services = createServices(ctx);
+    // Runs a process that died mid-job left "running" are closed as failed, with the reason.
+    await ctx.repos.jobRuns.failAbandoned(new Date());
+    await scheduler.start();
+
+    const server = createHttpServer({
+      logger,
+      routes: [
+        healthRoute(
+          [
+            {
+              name: 'database',
+              async check() {
+                await database.ping();
+                return { ok: true, kind: database.kind === 'pg' ? 'postgresql' : 'pglite' };
+              },
+            },
+            { name: 'scheduler', check: async () => ({ ...(await scheduler.status()) }) },
+          ],
+          { mode: config.sandbox ? 'sandbox' : 'slack' },
+        ),
+        ...routes,
+      ],
+    });
+    const port = await listen(server, config.PORT, config.HOST);
+    cleanups.unshift(() => closeServer(server));
+    const url = `http://${config.HOST}:${port}`;
+    logger.info({ url, database: database.kind }, 'saas-license-bot is up');
+
+    let stopped = false;
+    return {
+      config,
+      services,
+      database,
+      scheduler,
+      server,
+      port,
+      url,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await runCleanups(cleanups, logger);
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, logger);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (err) {
+      logger.warn({ err }, 'error while stopping');
+    }
+  }
+}
