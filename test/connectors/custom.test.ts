@@ -184,6 +184,17 @@ describe('definition validation', () => {
     const ok = definition({ auth: { kind: 'basic' } });
     const r2 = customConnectionSchema.safeParse({ baseUrl: fake.url, authKind: 'bearer', params: { definition: JSON.stringify(ok) }, secrets: {} });
     expect(r2.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['authKind', 'params.username', 'secrets.apiKey']);
+    const r3 = customConnectionSchema.safeParse({ baseUrl: fake.url, authKind: 'custom', params: { definition: JSON.stringify(ok), username: 'admin' }, secrets: { apiKey: API_KEY } });
+    expect(r3.success).toBe(true);
+  });
+
+  it('authKind "custom" defers to the definition; another kind must match it', async () => {
+    seed(2);
+    const def = definition();
+    const conn = (authKind: string) => createCustomConnector({ connection: { vendor: 'custom', baseUrl: fake.url, authKind, params: { definition: JSON.stringify(def) }, secrets: { token: TOKEN } } });
+    expect(await allSeats(conn('custom'))).toHaveLength(2);
+    const err = await failure(async () => conn('basic'));
+    expect(err.kind).toBe('config');
   });
 });
 

@@ -31,7 +31,8 @@ export const REQUIRED_SECRETS: Record<CustomAuthKind, string[][]> = {
 export const customConnectionSchema = z
   .object({
     baseUrl: z.string(),
-    authKind: z.enum(AUTH_KINDS),
+    /** "custom" = as the definition says (what the registry offers); a specific kind must match the definition. */
+    authKind: z.enum(['custom', ...AUTH_KINDS]),
     params: z.object({ definition: z.string().min(1, 'paste the app definition (JSON)'), username: z.string().optional(), clientId: z.string().optional() }).catchall(z.string()),
     secrets: z.record(z.string(), z.string()),
   })
@@ -42,7 +43,7 @@ export const customConnectionSchema = z
       return;
     }
     const def = parsed.definition;
-    if (def.auth.kind !== conn.authKind) {
+    if (conn.authKind !== 'custom' && def.auth.kind !== conn.authKind) {
       ctx.addIssue({ code: 'custom', path: ['authKind'], message: `the definition uses ${def.auth.kind}` });
     }
     if (!conn.baseUrl.trim() && !def.baseUrl) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required (the definition has no baseUrl)' });
@@ -66,7 +67,7 @@ export function definitionFromConnection(opts: ConnectorOptions): CustomDefiniti
     throw new VendorError('config', `the custom app definition is invalid: ${describeDefinitionErrors(parsed.errors)}`, { vendor: VENDOR });
   }
   const kind = opts.connection.authKind;
-  if (kind && kind !== parsed.definition.auth.kind) {
+  if (kind && kind !== 'custom' && kind !== parsed.definition.auth.kind) {
     throw new VendorError('config', `authKind is ${kind} but the definition uses ${parsed.definition.auth.kind}`, { vendor: VENDOR });
   }
   return parsed.definition;

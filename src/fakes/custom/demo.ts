@@ -34,5 +34,5 @@ export function demoDefinition(baseUrl: string): Record<string, unknown> {
 
 /** A connection the custom connector accepts for the fake's default credentials. */
 export function demoConnection(baseUrl: string): ConnectionInput {
-  return { vendor: 'custom', baseUrl, authKind: 'bearer', params: { definition: JSON.stringify(demoDefinition(baseUrl)) }, secrets: { token: DEMO_TOKEN } };
+  return { vendor: 'custom', baseUrl, authKind: 'custom', params: { definition: JSON.stringify(demoDefinition(baseUrl)) }, secrets: { token: DEMO_TOKEN } };
 }
