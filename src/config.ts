@@ -73,6 +73,8 @@ export const configSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a port number' }).int({ message: 'must be a port number' }).min(0, { message: 'must be a port number' }).max(65535, { message: 'must be a port number' }).default(3000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   PUBLIC_URL: urlString,
+  /** Sandbox mode only: 'off' starts without the demo company (empty sandbox). */
+  SANDBOX_DEMO: z.preprocess(emptyToUndefined, z.enum(['on', 'off'], { message: 'must be on or off' }).default('on')),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
