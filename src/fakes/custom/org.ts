@@ -1,4 +1,5 @@
 // The fake custom app's users: an array paged by index plus an id index, so 100k users page cheaply.
+import { seededRandom } from '../demo-random.js';
 
 export interface FakeCustomUser {
   id: string;
@@ -15,18 +16,6 @@ export type NewFakeUser = Partial<Omit<FakeCustomUser, 'email'>> & { email: stri
 
 const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Isla', 'Jonas', 'Keiko', 'Liam', 'Maya', 'Nikhil', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen', 'Ximena', 'Yusuf', 'Zoe'];
 const LAST = ['Adams', 'Berg', 'Costa', 'Diaz', 'Eriksen', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Quist', 'Rossi', 'Singh', 'Tanaka', 'Ueda', 'Varga', 'Weber', 'Xu', 'Young', 'Zhang'];
-
-/** Deterministic PRNG (mulberry32) so a demo company looks the same on every start. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FakeCustomOrg {
   readonly users: FakeCustomUser[] = [];
@@ -73,7 +62,7 @@ export class FakeCustomOrg {
    * last logins spread over the last year (most recent, a long stale tail) and ~8% never.
    */
   seedDemo(n: number, opts: { domain?: string; seed?: number; now?: Date } = {}): FakeCustomUser[] {
-    const rand = prng(opts.seed ?? 42);
+    const rand = seededRandom(opts.seed ?? 42);
     const domain = opts.domain ?? 'demo-company.example';
     const now = (opts.now ?? new Date()).getTime();
     const added: FakeCustomUser[] = [];

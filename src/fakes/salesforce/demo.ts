@@ -1,21 +1,10 @@
 // A believable demo company for the fake Salesforce org: names, emails at the org's domain, a mix of
 // licences and user types, logins spread over the last year (some never), a few package seats.
 import type { FakeSalesforceOrg, SfUser } from './org.js';
+import { seededRandom } from '../demo-random.js';
 
 const FIRST = ['Ava', 'Ben', 'Chloe', 'Daniel', 'Elena', 'Farid', 'Grace', 'Hiro', 'Isla', 'Jonas', 'Keira', 'Liam', 'Maya', 'Noah', 'Olga', 'Pedro', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wes', 'Xin', 'Yara', 'Zoe'];
 const LAST = ['Anders', 'Brooks', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'Gupta', 'Hughes', 'Ivanova', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Quispe', 'Rossi', 'Schmidt', 'Tanaka', 'Usman', 'Varga', 'Walsh', 'Yilmaz', 'Zhang'];
-
-/** Deterministic PRNG so a demo org is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoOptions {
   seed?: number;
@@ -28,7 +17,7 @@ export interface DemoOptions {
  * users hold a CPQ package seat. Licence totals are raised to leave some headroom.
  */
 export function seedDemoOrg(org: FakeSalesforceOrg, n: number, opts: DemoOptions = {}): SfUser[] {
-  const rand = mulberry32(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const now = (opts.now ?? new Date()).getTime();
   const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
   const cpq = org.packageLicenses.find((p) => p.NamespacePrefix === 'SBQQ') ?? org.addPackageLicense('SBQQ', 0);

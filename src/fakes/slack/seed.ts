@@ -1,20 +1,9 @@
 // A believable demo Grid org: names, emails at the demo domain, a mix of seat types and activity.
 import type { FakeSlackOrg, FakeSlackUser } from './org.js';
+import { seededRandom } from '../demo-random.js';
 
 const FIRST = ['Ava', 'Ben', 'Chloe', 'Diego', 'Emma', 'Farah', 'Gus', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Victor', 'Wen', 'Yara', 'Zane'];
 const LAST = ['Adams', 'Brooks', 'Chen', 'Dubois', 'Evans', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jensen', 'Kim', 'Lopez', 'Moreau', 'Novak', 'Okafor', 'Patel', 'Rossi', 'Silva', 'Tanaka', 'Weber'];
-
-/** Small deterministic PRNG so a demo org is the same every time. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 
@@ -24,7 +13,7 @@ const DAY = 86_400_000;
  * never (8%).
  */
 export function seedDemoOrg(org: FakeSlackOrg, n: number, opts: { seed?: number; now?: number } = {}): FakeSlackUser[] {
-  const rand = mulberry32(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const now = opts.now ?? Date.now();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const added: FakeSlackUser[] = [];

@@ -1,6 +1,7 @@
 // Believable demo users for the fake Zendesk: names, demo-domain emails, a mix of seat types, and
 // last logins spread over the past year (some never). Deterministic for a given seed.
 import type { FakeZendeskOrg, FakeZendeskUser, NewFakeUser } from './org.js';
+import { seededRandom } from '../demo-random.js';
 
 const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Olivia', 'Mateo', 'Sofia', 'Lucas', 'Mia', 'Amir', 'Yuki', 'Priya', 'Chen', 'Fatima', 'Jonas', 'Elena', 'Kwame', 'Ines', 'Omar', 'Hana', 'Diego', 'Zoe', 'Ravi', 'Lena', 'Tomas', 'Aisha', 'Felix', 'Nora', 'Samuel', 'Ingrid'];
 const LAST = ['Garcia', 'Smith', 'Nguyen', 'Müller', 'Rossi', 'Kowalski', 'Tanaka', 'Okafor', 'Silva', 'Johansson', 'Patel', 'Dubois', 'Kim', 'Haddad', 'Novak', 'Lopez', 'Brown', 'Schmidt', 'Mensah', 'Ivanova', 'Costa', 'Murphy', 'Sato', 'Hansen', 'Ali'];
@@ -11,18 +12,6 @@ export interface SeedDemoOptions {
   now?: Date;
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DAY_MS = 86_400_000;
 
 /**
@@ -31,7 +20,7 @@ const DAY_MS = 86_400_000;
  * skewed to recent logins with a long idle tail.
  */
 export function seedDemoUsers(org: FakeZendeskOrg, n: number, opts: SeedDemoOptions = {}): FakeZendeskUser[] {
-  const rand = prng(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const domain = opts.domain ?? 'demo-company.example';
   const now = (opts.now ?? new Date()).getTime();
   const added: FakeZendeskUser[] = [];
