@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createConnector } from './connectors/registry.js';
 import { healthRoute } from './http/health.js';
 import { closeServer, createHttpServer, listen, type Route } from './http/server.js';
+import { defineJobs } from './jobs/define-jobs.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { loadSecretBox } from './secrets-key.js';
@@ -53,6 +54,7 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
       now: () => new Date(),
     };
     const services = createServices(ctx);
+    defineJobs(scheduler, services);
     // Runs a process that died mid-job left "running" are closed as failed, with the reason.
     await ctx.repos.jobRuns.failAbandoned(new Date());
     await scheduler.start();

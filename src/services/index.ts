@@ -3,11 +3,23 @@ import type { ServiceContext } from './context.js';
 import type { CandidateNotifier } from './notifier.js';
 import { silentNotifier } from './notifier.js';
 import { ProfileService } from './profile-service.js';
+import { EvaluationService } from './evaluation-service.js';
+import { RulesService } from './rules-service.js';
+import { SyncService } from './sync-service.js';
+import { EntitlementService } from './entitlement-service.js';
+import { ReclamationService } from './reclamation-service.js';
+import { ReportService } from './report-service.js';
 
 export interface Services {
   ctx: ServiceContext;
   notifier: CandidateNotifier;
   profiles: ProfileService;
+  sync: SyncService;
+  evaluation: EvaluationService;
+  rules: RulesService;
+  reclamation: ReclamationService;
+  entitlements: EntitlementService;
+  reports: ReportService;
 }
 
 /**
@@ -19,6 +31,12 @@ export function createServices(ctx: ServiceContext, notifier: CandidateNotifier 
     ctx,
     notifier,
     profiles: new ProfileService(ctx),
+    sync: new SyncService(ctx, () => services),
+    evaluation: new EvaluationService(ctx, () => services),
+    rules: new RulesService(ctx),
+    reclamation: new ReclamationService(ctx, () => services),
+    entitlements: new EntitlementService(ctx),
+    reports: new ReportService(ctx),
   };
   return services;
 }
