@@ -1,0 +1,85 @@
+// Approve / Exclude / Approve all on the approval digest (approvers only), and the holder DM's Keep it /
+// Release it with its reason modal. Each listener acks first, checks who clicked, then makes one service call;
+// the digest message is re-rendered by the notifier the service calls.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ACTION_APPROVE, ACTION_APPROVE_ALL, ACTION_EXCLUDE } from '../../blocks/digest.js';
+import { DigestData } from '../../approvals/digest-data.js';
+import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
+import { registerHolderActions } from './holder-actions.js';
+
+export type CandidateActionDeps = ActionDeps;
+
+/** What an approver's Exclude records when no reason is typed. */
+export const EXCLUDED_FROM_DIGEST = 'Excluded by an approver from the Slack approval digest';
+
+export function registerCandidateActions(app: App, deps: CandidateActionDeps): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_APPROVE, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const click: ClickContext = { client, userId: body.user.id, channelId: body.channel?.id, respond };
+    const candidateId = action.value ?? '';
+    if (!(await mayDecide(deps, click, 'approve seat reclamations', candidateId))) return;
+    try {
+      const result = await deps.services.reclamation.approve(candidateId, click.userId);
+      if (!result.reclaimScheduled) await tellUser(click, 'Approved. Reclaim is off for this profile, so nothing is sent to the vendor yet.', deps.logger);
+    } catch (err) {
+      await tellUser(click, readableError(err, deps.logger, 'approve'), deps.logger);
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_EXCLUDE, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const click: ClickContext = { client, userId: body.user.id, channelId: body.channel?.id, respond };
+    const candidateId = action.value ?? '';
+    if (!(await mayDecide(deps, click, 'exclude seats from reclamation', candidateId))) return;
+    try {
+      await deps.services.reclamation.exclude(candidateId, click.userId, EXCLUDED_FROM_DIGEST);
+    } catch (err) {
+      await tellUser(click, readableError(err, deps.logger, 'exclude'), deps.logger);
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_APPROVE_ALL, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const click: ClickContext = { client, userId: body.user.id, channelId: body.channel?.id, respond };
+    const profileId = action.value ?? '';
+    const check = await deps.roles.check(click.userId, 'approver', 'approve seat reclamations', { type: 'profile', id: profileId, profileId: safeProfileId(profileId) });
+    if (!check.ok) return tellUser(click, check.message, deps.logger);
+    try {
+      // The digest's own candidates when the message is known; otherwise every undecided one of the profile.
+      const ids = await digestCandidateIds(deps, profileId, body);
+      const result = await deps.services.reclamation.approveAll(profileId, click.userId, ids);
+      const skipped = result.refused.length > 0 ? ` ${result.refused.length} were already decided.` : '';
+      await tellUser(click, `Approved ${result.approved.length} seat${result.approved.length === 1 ? '' : 's'}.${skipped}`, deps.logger);
+    } catch (err) {
+      await tellUser(click, readableError(err, deps.logger, 'approve all'), deps.logger);
+    }
+  });
+
+  registerHolderActions(app, deps);
+}
+
+/** Approver role check (a refusal is audited by Roles and told to the user); the candidate's profile goes in the audit. */
+async function mayDecide(deps: ActionDeps, click: ClickContext, attempted: string, candidateId: string): Promise<boolean> {
+  const profileId = await deps.services.reclamation
+    .view(candidateId)
+    .then((v) => v.profileId)
+    .catch(() => null);
+  const check = await deps.roles.check(click.userId, 'approver', attempted, { type: 'candidate', id: candidateId, profileId });
+  if (check.ok) return true;
+  await tellUser(click, check.message, deps.logger);
+  return false;
+}
+
+async function digestCandidateIds(deps: ActionDeps, profileId: string, body: BlockAction<ButtonAction>): Promise<string[] | undefined> {
+  const channel = body.channel?.id;
+  const ts = body.message?.ts;
+  if (!channel || !ts) return undefined;
+  const digest = await new DigestData(deps.services).digestOf(profileId, channel, ts);
+  return digest ? digest.pages.flatMap((p) => p.ids) : undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The audit log's profile_id is a uuid column: a malformed button value goes in target_id only. */
+function safeProfileId(value: string): string | null {
+  return UUID.test(value) ? value : null;
+}
