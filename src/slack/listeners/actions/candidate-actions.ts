@@ -3,6 +3,7 @@
 // the digest message is re-rendered by the notifier the service calls.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_APPROVE, ACTION_APPROVE_ALL, ACTION_EXCLUDE } from '../../blocks/digest.js';
+import { DECIDABLE_STATES } from '../../../services/reclamation-service.js';
 import { DigestData } from '../../approvals/digest-data.js';
 import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
 import { registerHolderActions } from './holder-actions.js';
@@ -48,7 +49,8 @@ export function registerCandidateActions(app: App, deps: CandidateActionDeps): v
       // The digest's own candidates when the message is known; otherwise every undecided one of the profile.
       const ids = await digestCandidateIds(deps, profileId, body);
       const result = await deps.services.reclamation.approveAll(profileId, click.userId, ids);
-      const skipped = result.refused.length > 0 ? ` ${result.refused.length} were already decided.` : '';
+      const n = result.refused.length;
+      const skipped = n > 0 ? ` ${n} ${n === 1 ? 'was' : 'were'} decided by someone else meanwhile.` : '';
       await tellUser(click, `Approved ${result.approved.length} seat${result.approved.length === 1 ? '' : 's'}.${skipped}`, deps.logger);
     } catch (err) {
       await tellUser(click, readableError(err, deps.logger, 'approve all'), deps.logger);
@@ -74,8 +76,12 @@ async function digestCandidateIds(deps: ActionDeps, profileId: string, body: Blo
   const channel = body.channel?.id;
   const ts = body.message?.ts;
   if (!channel || !ts) return undefined;
-  const digest = await new DigestData(deps.services).digestOf(profileId, channel, ts);
-  return digest ? digest.pages.flatMap((p) => p.ids) : undefined;
+  const data = new DigestData(deps.services);
+  const digest = await data.digestOf(profileId, channel, ts);
+  if (!digest) return undefined;
+  // Only the ones still waiting: seats decided earlier are not "refused" by this click.
+  const views = await data.views(digest.pages.flatMap((p) => p.ids));
+  return views.filter((v) => DECIDABLE_STATES.includes(v.state)).map((v) => v.id);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
