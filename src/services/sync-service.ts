@@ -20,6 +20,7 @@ export const VACUUM_AFTER_SEATS = 5_000;
 /** What unrecognized_identifiers records for seats whose vendor gave no license type. */
 export const BLANK_LICENSE_IDENTIFIER = '(no license type)';
 const SYNC_ACTOR = 'system:sync';
+const MAX_LICENSE_TYPE = 100;
 const HEARTBEAT_EVERY_MS = 15_000;
 
 export interface SyncTrigger {
@@ -199,8 +200,9 @@ export class SyncService {
       const fresh = new Map<string, ModelSpec>();
       for (const seat of page) {
         const type = seat.licenseType.trim();
-        if (type === '') {
-          unrecognized.set(BLANK_LICENSE_IDENTIFIER, (unrecognized.get(BLANK_LICENSE_IDENTIFIER) ?? 0) + 1);
+        const unplaceable = unrecognizedIdentifier(type);
+        if (unplaceable !== null) {
+          unrecognized.set(unplaceable, (unrecognized.get(unplaceable) ?? 0) + 1);
           counts.unrecognized++;
           continue;
         }
@@ -326,6 +328,19 @@ export class SyncService {
     }
     return error;
   }
+}
+
+/**
+ * The identifier to record when a license type cannot be placed in a software model, else null: no type at all,
+ * a structured value a custom definition pointed at by mistake (JSON object or array), or something too long to
+ * be a license name. Such seats are still stored (so removals stay exact) but belong to no model and are never
+ * proposed for reclamation.
+ */
+export function unrecognizedIdentifier(licenseType: string): string | null {
+  const type = licenseType.trim();
+  if (type === '') return BLANK_LICENSE_IDENTIFIER;
+  if (type.startsWith('{') || type.startsWith('[') || type.length > MAX_LICENSE_TYPE) return type.slice(0, MAX_LICENSE_TYPE);
+  return null;
 }
 
 /** The license type as stored: trimmed, so " agent" and "agent" are one model. */

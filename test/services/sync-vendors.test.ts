@@ -3,6 +3,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_SLACK_ADMIN_TOKEN, startFakeSlack, toUtcDay, type FakeSlack } from '../../src/fakes/slack/index.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../../src/fakes/salesforce/index.js';
+import { DEMO_TOKEN, demoDefinition, startFakeCustom, type FakeCustom } from '../../src/fakes/custom/index.js';
+import { BLANK_LICENSE_IDENTIFIER, unrecognizedIdentifier } from '../../src/services/sync-service.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { DAY_MS, daysAgo, publishedProfile, recordingNotifier } from './sync-support.js';
@@ -173,5 +175,52 @@ describe('Salesforce: activity with the subscriptions, consumption snapshots', (
     expect(failed.error).toMatch(/^The vendor rejected the credentials/);
     expect(failed.error).not.toContain(fake.clientSecret);
     expect(await t.ctx.repos.jobRuns.get(failed.runId)).toMatchObject({ status: 'failed', kind: 'consumption', error: failed.error });
+  });
+});
+
+describe('license types that cannot be placed in a software model', () => {
+  let fake: FakeCustom;
+  beforeEach(async () => {
+    fake = await startFakeCustom();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('records them as unrecognized identifiers, keeps the seats without a model and proposes none of them', async () => {
+    // A definition that points the license type at a structured field: what the vendor sends cannot name a license.
+    const definition = demoDefinition(fake.url) as { users: Record<string, unknown> };
+    definition.users = { ...definition.users, licenseTypePath: 'profile' };
+    delete definition.users.licenseTypeMap;
+    delete definition.users.licenseNames;
+    fake.org.addUser({ email: 'ann.lee@demo.example', lastLoginAt: daysAgo(300) });
+    fake.org.addUser({ email: 'ann.lee@other.example', lastLoginAt: daysAgo(300) });
+    fake.org.addUser({ email: 'bob.ray@demo.example', lastLoginAt: daysAgo(300) });
+    const profile = await publishedProfile(
+      services,
+      'custom',
+      { displayName: 'Odd App', maxReclaimShare: 1 },
+      { baseUrl: fake.url, authKind: 'custom', params: { definition: JSON.stringify(definition) }, secrets: { token: DEMO_TOKEN } },
+    );
+    await services.rules.createReclamationRule('U_ADMIN', profile.id, { modelId: null, inactivityDays: 30 });
+
+    const sync = await services.sync.syncSubscriptions(profile.id, { actor: 'cli' });
+    expect(sync).toMatchObject({ status: 'succeeded', counts: { seats: 3, new: 3, unrecognized: 3, modelsCreated: 0 } });
+    expect(await t.ctx.repos.models.list(profile.id)).toEqual([]);
+    const identifiers = await t.ctx.repos.unrecognizedIdentifiers.list(profile.id);
+    expect(identifiers.map((i) => [JSON.parse(i.identifier) as unknown, i.seatCount])).toEqual([
+      [{ first_name: 'Ann', last_name: 'Lee', display_name: 'Ann Lee' }, 2],
+      [{ first_name: 'Bob', last_name: 'Ray', display_name: 'Bob Ray' }, 1],
+    ]);
+    expect((await t.ctx.repos.subscriptions.list(profile.id)).map((s) => s.modelId)).toEqual([null, null, null]);
+    // Even an all-models rule does not reach seats nobody can name.
+    expect(sync.evaluation).toMatchObject({ status: 'succeeded', created: 0, skipped: { unrecognized_license: 3 } });
+  });
+
+  it('knows which identifiers cannot be placed', () => {
+    expect(unrecognizedIdentifier('  ')).toBe(BLANK_LICENSE_IDENTIFIER);
+    expect(unrecognizedIdentifier('[1,2]')).toBe('[1,2]');
+    expect(unrecognizedIdentifier('x'.repeat(150))).toBe('x'.repeat(100));
+    expect(unrecognizedIdentifier(' agent ')).toBeNull();
   });
 });
