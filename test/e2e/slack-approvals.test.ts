@@ -1,12 +1,21 @@
 // Channel approvals and holder DMs end to end: a sync against the fake Zendesk posts the digest to the fake
 // Slack; clicks arrive as signed HTTP requests at the bot's server; the reclaim executor (the job's body) sends
 // the reclaims to the fake Zendesk; the digest is updated in place. PGlite, or PostgreSQL with TEST_DATABASE_URL.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { createServices } from '../../src/services/index.js';
+import { createSlackApp } from '../../src/slack/app.js';
 import { ACTION_APPROVE, ACTION_EXCLUDE } from '../../src/slack/blocks/digest.js';
 import { ACTION_HOLDER_KEEP, ACTION_HOLDER_RELEASE, KEEP_DAYS_BLOCK, KEEP_DAYS_INPUT, KEEP_REASON_BLOCK, KEEP_REASON_INPUT } from '../../src/slack/blocks/holder-dm.js';
 import { botState } from '../../src/fakes/slack/bot-methods.js';
 import {
+  ADMIN,
+  APPROVAL_CHANNEL,
   APPROVER,
+  SIGNING_SECRET,
   buttonValues,
   candidateLine,
   channelMessages,
@@ -198,5 +207,36 @@ describe('DMs to seat holders', () => {
     expect((await h.services.reclamation.get(id)).state).toBe('awaiting_user');
     const refused = (await h.t.ctx.repos.audit.listRecent({ targetId: id })).filter((e) => e.action === 'refused');
     expect(refused.map((e) => e.actor).sort()).toEqual([APPROVER, STRANGER].sort());
+  });
+});
+
+describe('wiring', () => {
+  it('createSlackApp installs the SlackNotifier and the candidate listeners on the bot server', async () => {
+    const services = createServices(h.t.ctx);
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-fake-bot-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: h.slack.apiUrl,
+      SLACK_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+      SLACK_ADMIN_IDS: ADMIN,
+      SLACK_APPROVER_IDS: APPROVER,
+    });
+    const slackApp = await createSlackApp({ services, config, logger: silentLogger, botId: 'B0FAKEBOT1', botUserId: 'U0FAKEBOT1', retryConfig: { retries: 0 } });
+    const server = createServer(slackApp.requestListener!);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const app = { ...h, services, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const profile = await zendeskProfile(app);
+      staleAgents(app, 1);
+      await services.sync.syncSubscriptions(profile.id, { actor: 'scheduler' });
+      const digest = channelMessages(h)[0]!;
+      const [id] = buttonValues(digest, ACTION_APPROVE) as [string];
+      expect((await clickButton(app, APPROVER, digest, ACTION_APPROVE, id)).status).toBe(200);
+      // The app acks first and works after: wait for the decision and the message update.
+      await expect.poll(async () => (await services.reclamation.get(id)).state).toBe('approved');
+      await expect.poll(() => candidateLine(digest, id)).toContain(`Approved by <@${APPROVER}>`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,9 +1,10 @@
 // Telling the clicking user something only they see, and turning errors into sentences for them.
 import type { WebClient } from '@slack/web-api';
+import { describeError, VendorError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
 import { ServiceError } from '../../services/errors.js';
 import type { Services } from '../../services/index.js';
-import { escapeMrkdwn, truncate } from '../blocks/digest.js';
+import { truncate } from '../blocks/digest.js';
 
 export interface ActionDeps {
   services: Services;
@@ -36,11 +37,10 @@ export async function tellUser(click: ClickContext, text: string, logger: Logger
   }
 }
 
-/** A ServiceError's message is written for people; anything else is logged and summarised. */
+/** Service and vendor errors are written for people; anything else is logged and summarised. */
 export function readableError(err: unknown, logger: Logger, what: string): string {
   if (err instanceof ServiceError) return err.message;
+  if (err instanceof VendorError) return describeError(err);
   logger.error({ err }, `${what} failed`);
   return `Sorry, that did not work (${what}). The details are in the bot's log.`;
 }
-
-export { escapeMrkdwn };
