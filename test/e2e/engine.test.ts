@@ -5,6 +5,8 @@
 // replicas would), send one reclaim request per candidate.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnector } from '../../src/connectors/registry.js';
+import { JOBS, SCHEDULES } from '../../src/jobs/names.js';
+import { defineReclaimJobs, scheduleGlobalJobs } from '../../src/jobs/reclaim-jobs.js';
 import { createSecretBox } from '../../src/domain/crypto.js';
 import type { FakeZendeskUser } from '../../src/fakes/zendesk/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -134,6 +136,37 @@ describe('engine end to end over the fake Zendesk', () => {
     expect(world.fake.calls.filter((c) => c.method !== 'GET')).toEqual([]);
     expect(world.fake.org.users().filter((u) => u.role === 'end-user')).toEqual([]);
   });
+});
+
+describe('reclaim jobs', () => {
+  it('an approval reclaims within seconds through the queued job; the recurring rows are created once', async () => {
+    world = await zendeskWorld(t.ctx, {
+      seed: (fake) => {
+        addAgents(fake, 'active.agent', 5, (i) => i);
+        addAgents(fake, 'idle.agent', 2, (i) => 100 + i);
+      },
+    });
+    await world.services.sync.syncSubscriptions(world.profile.id, { actor: 'test' });
+    const [c] = await t.ctx.repos.candidates.list({ profileId: world.profile.id });
+    defineReclaimJobs(t.scheduler, world.services);
+    await scheduleGlobalJobs(t.scheduler);
+    await scheduleGlobalJobs(t.scheduler);
+    const recurring = await t.scheduler.listJobs({ names: [JOBS.reclaim, JOBS.reconcile] });
+    expect(recurring.filter((j) => j.repeatInterval !== null).map((j) => [j.name, j.repeatInterval]).sort()).toEqual([
+      [JOBS.reclaim, SCHEDULES.reclaim],
+      [JOBS.reconcile, SCHEDULES.reconcile],
+    ]);
+    await t.scheduler.start();
+    try {
+      await world.services.reclamation.approve(c!.id, 'U_APPROVER');
+      const deadline = Date.now() + 15_000;
+      while ((await t.ctx.repos.candidates.get(c!.id))!.state !== 'reclaimed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await t.ctx.repos.candidates.get(c!.id))!.state).toBe('reclaimed');
+      expect(putsTo(world.fake)).toHaveLength(1);
+    } finally {
+      await t.scheduler.stop();
+    }
+  }, 60_000);
 });
 
 /** Services as another replica has them: its own connectors, and on PostgreSQL its own connection pool. */
