@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { loadSecretBox } from './secrets-key.js';
 import type { ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
+import { mountSlack, type MountedSlack } from './slack/mount.js';
 import { createRepositories, openDatabase, type Database } from './store/index.js';
 
 export interface RunningApp {
@@ -54,6 +55,8 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
       now: () => new Date(),
     };
     const services = createServices(ctx);
+    // Slack credentials set: the Bolt app (HTTP or Socket Mode), vendor OAuth routes and the Slack notifier.
+    const slack: MountedSlack | null = config.sandbox ? null : await mountSlack({ services, config, logger });
     defineJobs(scheduler, services);
     // Runs a process that died mid-job left "running" are closed as failed, with the reason.
     await ctx.repos.jobRuns.failAbandoned(new Date());
@@ -75,12 +78,20 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
           ],
           { mode: config.sandbox ? 'sandbox' : 'slack' },
         ),
+        ...(slack?.routes ?? []),
         ...routes,
       ],
+      ...(slack?.fallback ? { fallback: slack.fallback } : {}),
     });
     const port = await listen(server, config.PORT, config.HOST);
     cleanups.unshift(() => closeServer(server));
     const url = `http://${config.HOST}:${port}`;
+    if (slack) {
+      slack.setServerUrl(url);
+      await slack.slack.start();
+      cleanups.unshift(() => slack.slack.stop());
+      logger.info({ mode: slack.slack.mode }, slack.slack.mode === 'socket' ? 'Slack connected over Socket Mode' : `Slack requests: POST ${url}/slack/events`);
+    }
     logger.info({ url, database: database.kind }, 'saas-license-bot is up');
 
     let stopped = false;

@@ -2,7 +2,7 @@
 // keys can be rotated (new key current, old key kept as previous until every record is re-sealed).
 // Format: v1:<keyId>:<nonce b64>:<tag b64>:<ciphertext b64>; "v1:<keyId>" is authenticated as associated data,
 // so a record cannot be relabelled to another key or version without failing to open.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const KEY_BYTES = 32;
@@ -22,6 +22,8 @@ export interface SecretBox {
   openJson<T>(sealed: string): T;
   /** True when the record was sealed with a previous key (or is in an older format): re-seal it. */
   needsRotation(sealed: string): boolean;
+  /** A 32-byte key for another purpose (e.g. signing OAuth state), derived from the current key with HKDF. */
+  deriveKey(purpose: string): Buffer;
 }
 
 export function keyIdOf(key: Buffer): string {
@@ -133,5 +135,9 @@ export function createSecretBox(current: Buffer, previous: Buffer[] = []): Secre
     return parseRecord(sealed).keyId !== currentId;
   }
 
-  return { keyId: currentId, seal, open, openJson, needsRotation };
+  function deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', current, Buffer.alloc(0), `saas-license-bot:${purpose}`, KEY_BYTES));
+  }
+
+  return { keyId: currentId, seal, open, openJson, needsRotation, deriveKey };
 }

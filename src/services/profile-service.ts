@@ -240,6 +240,47 @@ export class ProfileService {
     };
   }
 
+  /**
+   * Authorization-code connections before the browser step: keeps the OAuth client (base URL, client id and
+   * secret) so the OAuth callback can exchange the code. Until storeOAuthTokens completes it, validate reports
+   * the connection as incomplete. Secrets left blank keep the stored ones.
+   */
+  async saveOAuthClient(actor: string, id: string, form: ConnectionForm): Promise<void> {
+    const profile = await this.get(id);
+    const stored = await this.repos.connections.get(id);
+    const secrets = { ...this.openSecrets(stored?.secretsEncrypted ?? null) };
+    for (const [k, v] of Object.entries(form.secrets ?? {})) if (typeof v === 'string' && v.trim() !== '') secrets[k] = v.trim();
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form.params ?? {})) if (typeof v === 'string' && v.trim() !== '') params[k] = v.trim();
+    const baseUrl = form.baseUrl?.trim() ?? '';
+    const errors = [];
+    if (profile.vendor !== 'custom' && !/^https?:\/\/\S+$/i.test(baseUrl)) errors.push({ path: 'baseUrl', message: 'Enter the address of the account (https://…)' });
+    if (profile.vendor !== 'custom' && !params.clientId) errors.push({ path: 'params.clientId', message: 'The OAuth client id is required' });
+    if (profile.vendor !== 'custom' && !secrets.clientSecret) errors.push({ path: 'secrets.clientSecret', message: 'The OAuth client secret is required' });
+    if (errors.length > 0) throw new ServiceError('invalid', errors.map((e) => e.message).join('; '), errors);
+    const connection: ConnectionInput = { vendor: profile.vendor, baseUrl, authKind: form.authKind, params, secrets };
+    await this.repos.connections.upsert(id, this.sealConnection(connection));
+    await this.repos.audit.append({ actor, action: 'profile.oauth_client_saved', targetType: 'profile', targetId: id, profileId: id, details: { connection: describeConnection(connection) } });
+  }
+
+  /** The stored connection with its secrets, for the OAuth authorize redirect and code exchange only. */
+  async oauthClient(id: string): Promise<ConnectionInput | null> {
+    const profile = await this.get(id);
+    const stored = await this.repos.connections.get(id);
+    if (!stored) return null;
+    return { vendor: profile.vendor, baseUrl: stored.baseUrl, authKind: stored.authKind, params: stringParams(stored.params), secrets: this.openSecrets(stored.secretsEncrypted) };
+  }
+
+  /**
+   * Stores the tokens of an authorization-code exchange (encrypted, merged into the saved connection and checked
+   * like any connection). The profile then needs a new validation.
+   */
+  async storeOAuthTokens(actor: string, id: string, tokens: Record<string, string>): Promise<IntegrationProfile> {
+    const stored = await this.oauthClient(id);
+    if (!stored) throw new ServiceError('invalid', 'Save the OAuth client of this profile before connecting');
+    return this.update(actor, id, {}, { baseUrl: stored.baseUrl, authKind: stored.authKind, params: stored.params, secrets: tokens });
+  }
+
   private async changeStatus(actor: string, id: string, event: ProfileEvent, action: string): Promise<IntegrationProfile> {
     const profile = await this.get(id);
     const t = transitionProfile(snapshotOf(profile), event);

@@ -1,0 +1,48 @@
+// Shared by listeners: readable error messages, DMs, ephemeral replies, and running work after the ack.
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { describeError, VendorError } from '../../domain/errors.js';
+import type { Logger } from '../../logger.js';
+import { ServiceError } from '../../services/errors.js';
+import type { SlackMessage } from '../blocks/messages.js';
+
+/** What the user reads: service and vendor errors are written for people; anything else is only logged. */
+export function userMessageOf(err: unknown): string {
+  if (err instanceof ServiceError) return err.message;
+  if (err instanceof VendorError) return describeError(err);
+  return 'Something went wrong on our side. It is in the log; try again in a moment.';
+}
+
+export function ephemeral(msg: SlackMessage) {
+  return { response_type: 'ephemeral' as const, replace_original: false, text: msg.text, blocks: msg.blocks };
+}
+
+/** A DM from the bot (conversations.open, then chat.postMessage). Delivery problems are logged, not thrown. */
+export async function dmUser(client: WebClient, logger: Logger, userId: string, msg: SlackMessage): Promise<void> {
+  try {
+    const opened = await client.conversations.open({ users: userId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+  } catch (err) {
+    logger.error({ err, userId }, 'could not DM the user');
+  }
+}
+
+/** Runs a listener's work after its ack; a failure reaches the user as one readable line and the log in full. */
+export async function afterAck(logger: Logger, what: string, work: () => Promise<void>, tell: (text: string) => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (!(err instanceof ServiceError)) logger.error({ err, what }, 'Slack listener failed');
+    try {
+      await tell(`:warning: ${userMessageOf(err)}`);
+    } catch (tellErr) {
+      logger.error({ err: tellErr, what }, 'could not tell the user about a failure');
+    }
+  }
+}
+
+export function respondText(respond: RespondFn) {
+  return (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+}
