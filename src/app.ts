@@ -5,6 +5,7 @@ import { createConnector } from './connectors/registry.js';
 import { healthRoute } from './http/health.js';
 import { closeServer, createHttpServer, listen, type Route } from './http/server.js';
 import { defineJobs } from './jobs/define-jobs.js';
+import { scheduleGlobalJobs } from './jobs/reclaim-jobs.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import { loadSecretBox } from './secrets-key.js';
@@ -60,6 +61,7 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
     defineJobs(scheduler, services);
     // Runs a process that died mid-job left "running" are closed as failed, with the reason.
     await ctx.repos.jobRuns.failAbandoned(new Date());
+    await scheduleGlobalJobs(scheduler);
     await scheduler.start();
 
     const server = createHttpServer({
