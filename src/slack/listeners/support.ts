@@ -31,6 +31,8 @@ export async function dmUser(client: WebClient, logger: Logger, userId: string, 
 
 /** Runs a listener's work after its ack; a failure reaches the user as one readable line and the log in full. */
 export async function afterAck(logger: Logger, what: string, work: () => Promise<void>, tell: (text: string) => Promise<unknown>): Promise<void> {
+  // Let the ack leave first: Node sends a response at the next tick, and PGlite's queries run on this thread.
+  await new Promise((resolve) => setImmediate(resolve));
   try {
     await work();
   } catch (err) {
