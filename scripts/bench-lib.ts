@@ -103,10 +103,11 @@ export function emitResult(value: unknown): void {
   process.stdout.write(`RESULT ${JSON.stringify(value)}\n`);
 }
 
-export function table(headers: string[], rows: Array<Array<string | number>>): string {
+/** A plain-text table: the first column left-aligned, the others right-aligned unless `leftAligned`. */
+export function table(headers: string[], rows: Array<Array<string | number>>, opts: { leftAligned?: boolean } = {}): string {
   const cells = rows.map((r) => r.map(String));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || opts.leftAligned ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
