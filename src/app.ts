@@ -57,7 +57,8 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
     };
     const services = createServices(ctx);
     // Slack credentials set: the Bolt app (HTTP or Socket Mode), vendor OAuth routes and the Slack notifier.
-    const slack: MountedSlack | null = config.sandbox ? null : await mountSlack({ services, config, logger });
+    // (The sandbox sets a bot token too: its Slack app talks to the fake Slack.)
+    const slack: MountedSlack | null = config.SLACK_BOT_TOKEN ? await mountSlack({ services, config, logger }) : null;
     defineJobs(scheduler, services);
     // Runs a process that died mid-job left "running" are closed as failed, with the reason.
     await ctx.repos.jobRuns.failAbandoned(new Date());

@@ -2,6 +2,7 @@
 import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startSandboxApp } from './sandbox/index.js';
 import { DatabaseConnectError, DatabaseLockedError } from './store/index.js';
 
 const EXPECTED_STARTUP_ERRORS = [ConfigError, DatabaseLockedError, DatabaseConnectError];
@@ -22,8 +23,17 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
 
   let app: RunningApp;
+  let stopAll: () => Promise<void>;
   try {
-    app = await startApp({ config, logger });
+    if (config.sandbox && config.SANDBOX_DEMO === 'on') {
+      // The fake Slack and vendors first, the app pointed at them, then the demo company and the summary.
+      const sandbox = await startSandboxApp({ config, logger });
+      app = sandbox.app;
+      stopAll = sandbox.stop;
+    } else {
+      app = await startApp({ config, logger });
+      stopAll = () => app.stop();
+    }
   } catch (err) {
     if (EXPECTED_STARTUP_ERRORS.some((E) => err instanceof E)) fail((err as Error).message);
     throw err;
@@ -45,8 +55,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'stopping: letting running jobs finish');
-    app
-      .stop()
+    stopAll()
       .then(() => {
         logger.info('stopped');
         logger.flush?.();

@@ -190,6 +190,10 @@ async function runSandbox(app: RunningApp, vendors: DemoVendors, config: Config,
 async function setUpProfile(services: Services, demo: DemoProfile, problems: string[]): Promise<IntegrationProfile | null> {
   try {
     const created = await services.profiles.create(SANDBOX_ACTOR, demo.vendor, { displayName: demo.displayName, ...demo.fields }, demo.connection);
+    // Licence types the plan includes for free are kept out of reclamation from the first evaluation on.
+    for (const licenseType of demo.freeLicenseTypes ?? []) {
+      await services.rules.createIdentifierExclusion(SANDBOX_ACTOR, { profileId: created.id, licenseType, reason: 'Included in the plan at no cost' });
+    }
     const { report } = await services.profiles.validate(SANDBOX_ACTOR, created.id);
     if (!report.ok) {
       problems.push(`${demo.displayName}: validation failed (${report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'failed'}`).join('; ')})`);
@@ -251,16 +255,11 @@ async function addEntitlements(services: Services, profile: IntegrationProfile, 
         renewalDate: renewal(e.renewsInDays),
       });
     }
-    let madeFree = 0;
+    // ...and cost nothing in the reconciliation.
     for (const licenseType of demo.freeLicenseTypes ?? []) {
       const model = models.find((m) => m.licenseType === licenseType);
-      if (model && !model.isFree) {
-        await services.entitlements.setModelFree(SANDBOX_ACTOR, model.id, true);
-        madeFree++;
-      }
+      if (model && !model.isFree) await services.entitlements.setModelFree(SANDBOX_ACTOR, model.id, true);
     }
-    // Candidates on a model that turned out free are closed by the next evaluation (and their digest lines updated).
-    if (madeFree > 0 && profile.status === 'published') await services.evaluation.evaluate(profile.id, { actor: SANDBOX_ACTOR });
     if (profile.vendor === 'salesforce' && profile.status === 'published') await services.sync.syncConsumption(profile.id, { actor: SANDBOX_ACTOR });
     const open = await services.ctx.repos.candidates.list({ profileId: profile.id, states: ['pending', 'awaiting_user'], limit: 100_000 });
     if (open.length > 0) await services.notifier.candidatesChanged(open.map((c) => c.id));

@@ -89,7 +89,7 @@ export function renderSummary(s: SummaryInput): string {
   out.push('', ...table.slice(0, 1).map((l) => ` ${l}`), ` ${'-'.repeat(table[0]!.length)}`, ...table.slice(1, -1).map((l) => ` ${l}`));
   out.push(` ${'-'.repeat(table[0]!.length)}`, ` ${table.at(-1)}`);
   out.push('', ' Inactive = paid seats unused for longer than their rule allows (60 days by default); free seats are left out.');
-  out.push(' Savings = inactive seats × the entitlement’s unit cost, per year.');
+  out.push(' Savings = (inactive seats + purchased seats nobody holds) × the entitlement’s unit cost, per year.');
 
   if (s.problems.length > 0) {
     out.push('', ' Not finished:');
