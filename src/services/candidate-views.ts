@@ -33,6 +33,8 @@ export interface CandidateView {
   slackTs: string | null;
   dmChannel: string | null;
   dmTs: string | null;
+  /** The Slack user the holder DM was sent to. */
+  dmUserId: string | null;
   createdAt: Date;
 }
 
@@ -101,6 +103,7 @@ export async function listCandidateViews(db: Db, filter: CandidateViewFilter = {
     slackTs: c.slackTs,
     dmChannel: c.dmChannel,
     dmTs: c.dmTs,
+    dmUserId: c.dmUserId,
     createdAt: c.createdAt,
   }));
 }

@@ -9,6 +9,8 @@ import { SyncService } from './sync-service.js';
 import { EntitlementService } from './entitlement-service.js';
 import { ReclamationService } from './reclamation-service.js';
 import { ReportService } from './report-service.js';
+import { AuditService } from './audit-service.js';
+import { ApprovalDigestService } from './approval-digest-service.js';
 
 export interface Services {
   ctx: ServiceContext;
@@ -20,6 +22,8 @@ export interface Services {
   reclamation: ReclamationService;
   entitlements: EntitlementService;
   reports: ReportService;
+  audit: AuditService;
+  approvals: ApprovalDigestService;
 }
 
 /**
@@ -37,6 +41,8 @@ export function createServices(ctx: ServiceContext, notifier: CandidateNotifier 
     reclamation: new ReclamationService(ctx, () => services),
     entitlements: new EntitlementService(ctx),
     reports: new ReportService(ctx),
+    audit: new AuditService(ctx),
+    approvals: new ApprovalDigestService(ctx),
   };
   return services;
 }

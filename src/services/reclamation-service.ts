@@ -51,6 +51,13 @@ export interface ExcludeResult {
   exclusion: ExclusionRule;
 }
 
+export interface HolderDm {
+  /** The Slack user it was sent to. */
+  userId: string;
+  channel: string;
+  ts: string;
+}
+
 export interface GraceExpiryResult {
   /** Back to the approvers (pending). */
   toApprovers: string[];
@@ -59,6 +66,8 @@ export interface GraceExpiryResult {
 }
 
 export interface NotifiedRefs {
+  /** The Slack user the DM was sent to: the only one whose answer counts. */
+  dmUserId: string;
   dmChannel: string;
   dmTs: string;
   /** End of the grace period; default: now + the rule's grace days. */
@@ -94,6 +103,13 @@ export class ReclamationService {
     const [row] = await listCandidateViews(this.ctx.database.db, { ids: [candidateId] });
     if (!row) throw notFound('The removal candidate');
     return row;
+  }
+
+  /** The holder DM sent for a candidate (whom, and which message), or null: none sent, or no such candidate. */
+  async holderDm(candidateId: string): Promise<HolderDm | null> {
+    const row = await this.repos.candidates.get(candidateId);
+    if (!row?.dmUserId || !row.dmChannel || !row.dmTs) return null;
+    return { userId: row.dmUserId, channel: row.dmChannel, ts: row.dmTs };
   }
 
   async approve(candidateId: string, actor: string): Promise<ApproveResult> {
@@ -180,9 +196,10 @@ export class ReclamationService {
       candidateId,
       NOTIFIER_ACTOR,
       { type: 'notify_user' },
-      { notifiedAt: now, graceUntil, dmChannel: refs.dmChannel, dmTs: refs.dmTs },
+      { notifiedAt: now, graceUntil, dmUserId: refs.dmUserId, dmChannel: refs.dmChannel, dmTs: refs.dmTs },
       'candidate.holder_notified',
-      { graceUntil: graceUntil.toISOString() },
+      // A record of who was asked; the candidate row is what a later click is checked against.
+      { graceUntil: graceUntil.toISOString(), dmUserId: refs.dmUserId, dmChannel: refs.dmChannel, dmTs: refs.dmTs },
     );
     await this.changed([candidateId]);
     return candidate;

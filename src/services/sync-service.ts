@@ -3,8 +3,8 @@
 // result) with its counts or its readable error. A download that fails part-way removes nothing.
 import { describeError } from '../domain/errors.js';
 import type { Connector, LicenseCount, VendorSeat } from '../domain/vendor.js';
-import { JOBS, jobDisplayName, type JobName } from '../jobs/names.js';
-import { createRepositories, type IntegrationProfile, type ModelSpec } from '../store/index.js';
+import { JOBS, jobDisplayName, profileRunData, type JobName } from '../jobs/names.js';
+import { createRepositories, type IntegrationProfile, type JobRun, type ModelSpec } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
 import type { EvaluationResult, EvaluationService } from './evaluation-service.js';
@@ -80,6 +80,39 @@ export interface ConsumptionResult {
   snapshots: LicenseCount[];
   counts: { licenseTypes: number; seconds: number };
 }
+
+/** A download someone asked for: queued as the profile's job (it runs on whichever replica picks it up). */
+export interface SyncRequest {
+  /** The scheduler's id of the queued run. */
+  jobId: string;
+  profile: IntegrationProfile;
+  /** What people call the job: "Download <profile> Subscriptions". */
+  label: string;
+  /** No run that started before this moment can be this request's run. */
+  requestedAt: Date;
+}
+
+/** A finished or running job run with the name people know it by. */
+export type LabelledJobRun = JobRun & { label: string };
+
+export interface ScheduledJob {
+  jobName: string;
+  label: string;
+  nextRunAt: Date | null;
+  repeatInterval: string | null;
+  failReason: string | null;
+}
+
+export interface JobHistory {
+  profile: IntegrationProfile;
+  /** Newest first. */
+  runs: LabelledJobRun[];
+  /** The profile's rows in the scheduler: its recurring jobs and any queued one-off runs. */
+  scheduled: ScheduledJob[];
+}
+
+/** Job runs may be written by another replica whose clock is a little behind this one. */
+const CLOCK_SKEW_MS = 1000;
 
 export interface SyncDeps {
   profiles: ProfileService;
@@ -175,6 +208,37 @@ export class SyncService {
     counts.seconds = secondsSince(started);
     await this.repos.jobRuns.finish(runId, 'succeeded', counts);
     return { runId, status: 'succeeded', snapshots, counts };
+  }
+
+  /**
+   * Queues a subscription download now ("Sync now", `/license sync`), with `actor` as its trigger; refused for
+   * a draft. The download itself, its follow-ups and its report happen in the job.
+   */
+  async requestSync(profileId: string, actor: string): Promise<SyncRequest> {
+    const profile = await this.publishedProfile(profileId, 'sync it');
+    const requestedAt = new Date(this.ctx.now().getTime() - CLOCK_SKEW_MS);
+    const jobId = await this.ctx.scheduler.now(JOBS.subscriptions, profileRunData(profile.id, { actor }));
+    await this.repos.audit.append({ actor, action: 'sync.requested', targetType: 'profile', targetId: profile.id, profileId: profile.id, details: { jobId } });
+    return { jobId, profile, label: jobDisplayName(JOBS.subscriptions, profile.displayName), requestedAt };
+  }
+
+  /** The subscription download `request` asked for, once it has started (finished or not); null before. */
+  async requestedRun(request: Pick<SyncRequest, 'profile' | 'requestedAt'>, actor: string): Promise<LabelledJobRun | null> {
+    const runs = await this.repos.jobRuns.listByProfile(request.profile.id, { kind: 'subscriptions', limit: 10 });
+    const run = runs.find((r) => r.jobName === JOBS.subscriptions && r.triggeredBy === actor && r.startedAt >= request.requestedAt);
+    return run ? { ...run, label: jobDisplayName(run.jobName, request.profile.displayName) } : null;
+  }
+
+  /** The profile's recent job runs and what the scheduler holds for it (`/license jobs`). */
+  async jobHistory(profileId: string, opts: { limit?: number } = {}): Promise<JobHistory> {
+    const profile = await this.repos.profiles.get(profileId);
+    if (!profile) throw notFound('The integration profile');
+    const [runs, scheduled] = await Promise.all([this.repos.jobRuns.listByProfile(profile.id, { limit: opts.limit ?? 20 }), this.ctx.scheduler.listJobs({ profileId: profile.id })]);
+    return {
+      profile,
+      runs: runs.map((r) => ({ ...r, label: jobDisplayName(r.jobName, profile.displayName) })),
+      scheduled: scheduled.map((j) => ({ jobName: j.name, label: jobDisplayName(j.name, profile.displayName), nextRunAt: j.nextRunAt, repeatInterval: j.repeatInterval, failReason: j.failReason })),
+    };
   }
 
   /**

@@ -10,6 +10,7 @@ import { createSlackApp, type CreateSlackAppOptions, type SlackApp } from './app
 import { oauthOutcomeMessage } from './blocks/messages.js';
 import { dmUser } from './listeners/support.js';
 import { SlackNotifier } from './notifier.js';
+import { guardSlackRequests } from './request-guard.js';
 
 export interface MountedSlack {
   slack: SlackApp;
@@ -49,9 +50,15 @@ export async function mountSlack({ services, config, logger, slack: slackOptions
   return {
     slack,
     routes,
-    fallback: slack.requestListener ?? undefined,
+    fallback: guarded(slack.requestListener, config.SLACK_SIGNING_SECRET, logger),
     setServerUrl(url) {
       serverUrl = url;
     },
   };
+}
+
+/** HTTP mode only (Socket Mode requests carry no signature); createSlackApp refuses HTTP mode without a secret. */
+function guarded(listener: RequestListener | null, signingSecret: string | undefined, logger: Logger): RequestListener | undefined {
+  if (!listener) return undefined;
+  return signingSecret ? guardSlackRequests(listener, { signingSecret, logger }) : listener;
 }

@@ -20,7 +20,6 @@ import {
 } from './blocks/digest.js';
 import { renderHolderDm } from './blocks/holder-dm.js';
 import { DigestData, type PostedDigest } from './approvals/digest-data.js';
-import { findHolderDm, recordHolderDm } from './approvals/holder-identity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -42,6 +41,9 @@ export class SlackNotifier implements CandidateNotifier {
     this.data = new DigestData(opts.services);
   }
 
+  private get approvals() {
+    return this.opts.services.approvals;
+  }
   private get client() {
     return this.opts.client;
   }
@@ -78,7 +80,7 @@ export class SlackNotifier implements CandidateNotifier {
   async jobFailed(profileId: string | null, jobLabel: string, message: string): Promise<void> {
     await this.safely('job failure notice', async () => {
       const rendered = renderJobFailed(jobLabel, scrubSecrets(message));
-      const channel = await this.data.approvalChannel(this.opts.approvalChannel);
+      const channel = await this.approvals.approvalChannel(this.opts.approvalChannel);
       if (channel) {
         await this.client.chat.postMessage({ channel, ...rendered });
         return;
@@ -95,12 +97,11 @@ export class SlackNotifier implements CandidateNotifier {
   private async dmHolders(candidateIds: readonly string[]): Promise<void> {
     const views = (await this.data.viewsInOrder(candidateIds)).filter((v) => v.state === 'pending' && v.dmTs === null);
     if (views.length === 0) return;
-    const costs = await this.data.monthlyCosts([...new Set(views.map((v) => v.profileId))]);
+    const costs = await this.approvals.monthlyCosts(views.map((v) => v.profileId));
     const profileNames = new Map<string, string>();
     for (const v of views) {
-      const rule = await this.data.rule(v.ruleId);
+      const rule = await this.approvals.ruleOf(v.ruleId);
       if (!rule?.notifyUser) continue;
-      if (await findHolderDm(this.opts.services, v.id)) continue;
       const slackUserId = await this.findSlackUser(v);
       if (!slackUserId) continue;
       if (!profileNames.has(v.profileId)) profileNames.set(v.profileId, (await this.opts.services.profiles.get(v.profileId)).displayName);
@@ -118,9 +119,8 @@ export class SlackNotifier implements CandidateNotifier {
         monthlyCost: v.modelId ? (costs.get(v.modelId) ?? null) : null,
       });
       const posted = await this.client.chat.postMessage({ channel, ...message });
-      const dm = { slackUserId, channel: posted.channel ?? channel, ts: posted.ts! };
-      await recordHolderDm(this.opts.services, v.id, v.profileId, dm);
-      await this.opts.services.reclamation.markNotified(v.id, { dmChannel: dm.channel, dmTs: dm.ts, graceUntil });
+      // The candidate row keeps whom the DM was for: only that user's Keep it / Release it counts.
+      await this.opts.services.reclamation.markNotified(v.id, { dmUserId: slackUserId, dmChannel: posted.channel ?? channel, dmTs: posted.ts!, graceUntil });
     }
   }
 
@@ -142,7 +142,7 @@ export class SlackNotifier implements CandidateNotifier {
   private async postDigest(profileId: string, candidateIds: readonly string[]): Promise<void> {
     const views = (await this.data.viewsInOrder(candidateIds)).filter((v) => v.slackTs === null && OPEN_STATES.includes(v.state));
     if (views.length === 0) return;
-    const configured = await this.data.approvalChannel(this.opts.approvalChannel);
+    const configured = await this.approvals.approvalChannel(this.opts.approvalChannel);
     if (!configured) {
       this.logger.warn({ profileId, candidates: views.length }, 'no approval channel: set SLACK_APPROVAL_CHANNEL to post approval digests');
       return;
@@ -155,14 +155,14 @@ export class SlackNotifier implements CandidateNotifier {
     // Slack answers with the channel's id even when the setting names it (#approvals).
     const channel = posted.channel ?? configured;
     const digest: PostedDigest = { channel, parentTs: posted.ts!, pages: [{ ts: posted.ts!, ids: pages[0]!.map((c) => c.id) }] };
-    for (const c of pages[0]!) await this.data.setMessageRef(c.id, channel, digest.parentTs);
-    await this.data.rememberDigest(profileId, digest);
+    for (const c of pages[0]!) await this.approvals.setMessageRef(c.id, channel, digest.parentTs);
+    await this.approvals.rememberDigest(profileId, digest);
     for (let i = 1; i < pages.length; i++) {
       const page = renderDigestPage(profile, pages[i]!, i + 1, pages.length);
       const reply = await this.client.chat.postMessage({ channel, thread_ts: digest.parentTs, ...page });
       digest.pages.push({ ts: reply.ts!, ids: pages[i]!.map((c) => c.id) });
-      for (const c of pages[i]!) await this.data.setMessageRef(c.id, channel, reply.ts!);
-      await this.data.rememberDigest(profileId, digest);
+      for (const c of pages[i]!) await this.approvals.setMessageRef(c.id, channel, reply.ts!);
+      await this.approvals.rememberDigest(profileId, digest);
     }
   }
 
@@ -171,7 +171,7 @@ export class SlackNotifier implements CandidateNotifier {
     const views = (await this.data.views(candidateIds)).filter((v) => v.slackChannel !== null && v.slackTs !== null);
     const touched = new Map<string, { profileId: string; digest: PostedDigest; pages: Set<string> }>();
     for (const v of views) {
-      const digest = await this.data.digestOf(v.profileId, v.slackChannel!, v.slackTs!);
+      const digest = await this.approvals.digestOf(v.profileId, v.slackChannel!, v.slackTs!);
       if (!digest) {
         this.logger.debug({ candidateId: v.id }, 'digest message no longer indexed: not updated');
         continue;
@@ -203,7 +203,7 @@ export class SlackNotifier implements CandidateNotifier {
   private async postGraceNotices(views: readonly CandidateView[]): Promise<void> {
     const byDigest = new Map<string, { profileId: string; digest: PostedDigest; ids: string[] }>();
     for (const v of views) {
-      const digest = await this.data.digestOf(v.profileId, v.slackChannel!, v.slackTs!);
+      const digest = await this.approvals.digestOf(v.profileId, v.slackChannel!, v.slackTs!);
       if (!digest) continue;
       const key = `${digest.channel}/${digest.parentTs}`;
       const entry = byDigest.get(key) ?? { profileId: v.profileId, digest, ids: [] };

@@ -3,7 +3,7 @@
 // shown in the first currency the report has (reports never mix currencies; others are left out here).
 import type { Vendor } from '../domain/vendor.js';
 import type { Services } from '../services/index.js';
-import type { ProfileStatus } from '../store/index.js';
+import type { ProfileStatus } from '../services/types.js';
 
 export interface ModelOverview {
   name: string;

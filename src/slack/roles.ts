@@ -48,7 +48,7 @@ export class Roles {
    */
   async check(userId: string, role: Role, attempted: string, target: { type: string; id?: string | null; profileId?: string | null } = { type: 'command' }): Promise<RoleCheck> {
     if (await this.has(userId, role)) return { ok: true };
-    await this.opts.services.ctx.repos.audit.append({
+    await this.opts.services.audit.record({
       actor: userId,
       action: 'refused',
       targetType: target.type,

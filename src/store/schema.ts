@@ -263,6 +263,8 @@ export const removalCandidates = pgTable(
     slackTs: text('slack_ts'),
     dmChannel: text('dm_channel'),
     dmTs: text('dm_ts'),
+    /** The Slack user the holder DM was sent to: the only one whose Keep it / Release it counts. */
+    dmUserId: text('dm_user_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services/index.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { ACTION_APPROVE, ACTION_EXCLUDE } from '../../src/slack/blocks/digest.js';
+import { ACTION_APPROVE } from '../../src/slack/blocks/digest.js';
 import { ACTION_HOLDER_KEEP, ACTION_HOLDER_RELEASE, KEEP_DAYS_BLOCK, KEEP_DAYS_INPUT, KEEP_REASON_BLOCK, KEEP_REASON_INPUT } from '../../src/slack/blocks/holder-dm.js';
 import { botState } from '../../src/fakes/slack/bot-methods.js';
 import {
@@ -22,6 +22,7 @@ import {
   clickButton,
   dms,
   ephemerals,
+  excludeByClick,
   slackIdOf,
   STRANGER,
   staleAgents,
@@ -77,7 +78,7 @@ describe('channel approvals', () => {
     const [first, second, third] = ids as [string, string, string];
     expect((await clickButton(h, APPROVER, digest, ACTION_APPROVE, first)).status).toBe(200);
     expect((await clickButton(h, APPROVER, digest, ACTION_APPROVE, second)).status).toBe(200);
-    expect((await clickButton(h, APPROVER, digest, ACTION_EXCLUDE, third)).status).toBe(200);
+    expect((await excludeByClick(h, APPROVER, digest, third, 'Covers the support queue in August')).status).toBe(200);
 
     expect(candidateLine(digest, first)).toContain(`Approved by <@${APPROVER}>`);
     expect(candidateLine(digest, second)).toContain(`Approved by <@${APPROVER}>`);
@@ -101,6 +102,8 @@ describe('channel approvals', () => {
     const audit = await h.t.ctx.repos.audit.listRecent({ profileId: profile.id, limit: 200 });
     expect(audit.filter((e) => e.action === 'candidate.approved' && e.actor === APPROVER).map((e) => e.targetId).sort()).toEqual([first, second].sort());
     expect(audit.filter((e) => e.action === 'candidate.excluded' && e.actor === APPROVER).map((e) => e.targetId)).toEqual([third]);
+    const [exclusion] = await h.services.rules.listExclusions(profile.id);
+    expect(exclusion).toMatchObject({ reason: 'Covers the support queue in August', vendorUserId: String(agents[2]!.id), expiresAt: null });
   });
 
   it("refuses a non-approver's Approve politely, audits it and changes nothing", async () => {
@@ -137,7 +140,10 @@ describe('DMs to seat holders', () => {
     const dm = dms(h)[0]!;
     expect(buttonValues(dm, ACTION_HOLDER_KEEP)).toEqual([id]);
     const asked = await h.services.reclamation.get(id);
-    expect(asked).toMatchObject({ state: 'awaiting_user', dmChannel: dm.channel, dmTs: dm.ts });
+    // The candidate row holds whom the DM was for (checked on every click); the audit entry is the record.
+    expect(asked).toMatchObject({ state: 'awaiting_user', dmUserId: holder, dmChannel: dm.channel, dmTs: dm.ts });
+    const notified = (await h.services.audit.recent({ targetId: id })).find((e) => e.action === 'candidate.holder_notified');
+    expect(notified?.details).toMatchObject({ dmUserId: holder, dmChannel: dm.channel, dmTs: dm.ts });
     // The approvers see the candidate too, waiting for the holder.
     expect(candidateLine(channelMessages(h)[0]!, id)).toContain('Holder asked');
 

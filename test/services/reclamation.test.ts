@@ -127,9 +127,13 @@ describe('exclude', () => {
 describe('the seat holder', () => {
   it('keeps the seat: closed as kept with a time-limited exclusion carrying the reason', async () => {
     const [c] = await candidates();
-    const notified = await world.services.reclamation.markNotified(c!.id, { dmChannel: 'D1', dmTs: '1.1' });
+    const notified = await world.services.reclamation.markNotified(c!.id, { dmUserId: 'U_HOLDER1', dmChannel: 'D1', dmTs: '1.1' });
     expect(notified.state).toBe('awaiting_user');
     expect(notified.graceUntil!.getTime()).toBeGreaterThan(Date.now() + 6 * DAY_MS);
+    expect(notified.dmUserId).toBe('U_HOLDER1');
+    expect(await world.services.reclamation.holderDm(c!.id)).toEqual({ userId: 'U_HOLDER1', channel: 'D1', ts: '1.1' });
+    expect(await world.services.reclamation.holderDm((await candidates())[1]!.id)).toBeNull();
+    expect(await world.services.reclamation.holderDm('not-a-candidate')).toBeNull();
 
     const { candidate, exclusion } = await world.services.reclamation.userKeeps(c!.id, 'U_HOLDER', 'Quarter-end reporting', 45);
     expect(candidate.state).toBe('kept');
@@ -144,7 +148,7 @@ describe('the seat holder', () => {
 
   it('releases the seat: approved at once and reclaimed by the executor', async () => {
     const [c] = await candidates();
-    await world.services.reclamation.markNotified(c!.id, { dmChannel: 'D1', dmTs: '1.1' });
+    await world.services.reclamation.markNotified(c!.id, { dmUserId: 'U_HOLDER1', dmChannel: 'D1', dmTs: '1.1' });
     const released = await world.services.reclamation.userReleases(c!.id, 'U_HOLDER');
     expect(released.candidate.state).toBe('approved');
     expect(released.reclaimScheduled).toBe(true);
@@ -159,8 +163,8 @@ describe('the seat holder', () => {
   it('no answer within the grace period: back to the approvers, or approved when the rule auto-approves', async () => {
     const [a, b, c] = await candidates();
     const past = new Date(Date.now() - 3_600_000);
-    await world.services.reclamation.markNotified(a!.id, { dmChannel: 'D1', dmTs: '1.1', graceUntil: past });
-    await world.services.reclamation.markNotified(b!.id, { dmChannel: 'D2', dmTs: '2.2', graceUntil: new Date(Date.now() + DAY_MS) });
+    await world.services.reclamation.markNotified(a!.id, { dmUserId: 'U_HOLDER1', dmChannel: 'D1', dmTs: '1.1', graceUntil: past });
+    await world.services.reclamation.markNotified(b!.id, { dmUserId: 'U_HOLDER2', dmChannel: 'D2', dmTs: '2.2', graceUntil: new Date(Date.now() + DAY_MS) });
     const first = await world.services.reclamation.expireGrace();
     expect(first).toEqual({ toApprovers: [a!.id], autoApproved: [] });
     expect(world.notifier.graceExpiredIds).toEqual([[a!.id]]);
@@ -168,7 +172,7 @@ describe('the seat holder', () => {
     expect((await t.ctx.repos.candidates.get(b!.id))!.state).toBe('awaiting_user');
 
     await t.ctx.repos.reclamationRules.update(c!.ruleId!, { notifyUser: true, autoApprove: true });
-    await world.services.reclamation.markNotified(c!.id, { dmChannel: 'D3', dmTs: '3.3', graceUntil: past });
+    await world.services.reclamation.markNotified(c!.id, { dmUserId: 'U_HOLDER3', dmChannel: 'D3', dmTs: '3.3', graceUntil: past });
     const second = await world.services.reclamation.expireGrace();
     expect(second).toEqual({ toApprovers: [], autoApproved: [c!.id] });
     const approved = (await t.ctx.repos.candidates.get(c!.id))!;
@@ -225,5 +229,68 @@ describe('restore', () => {
     } finally {
       await custom.close();
     }
+  });
+});
+
+// What the Slack layer reads and writes through services instead of the store.
+describe('services the Slack layer calls', () => {
+  it('queues a sync for its actor, and finds its run and the job history afterwards', async () => {
+    const { services, profile } = world;
+    const request = await services.sync.requestSync(profile.id, 'U_ASKER');
+    expect(request).toMatchObject({ label: `Download ${profile.displayName} Subscriptions`, profile: { id: profile.id } });
+    const queued = await t.scheduler.listJobs({ profileId: profile.id, name: JOBS.subscriptions });
+    expect(queued.find((j) => j.id === request.jobId)?.data).toMatchObject({ profileId: profile.id, actor: 'U_ASKER' });
+    // The job has not run yet (the test scheduler does not process): no run for this request.
+    expect(await services.sync.requestedRun(request, 'U_ASKER')).toBeNull();
+    // What the job does when it runs, with the actor from its data.
+    await services.sync.syncSubscriptions(profile.id, { actor: 'U_ASKER' });
+    const run = await services.sync.requestedRun(request, 'U_ASKER');
+    expect(run).toMatchObject({ status: 'succeeded', triggeredBy: 'U_ASKER', label: request.label });
+    expect(await services.sync.requestedRun(request, 'U_SOMEONE_ELSE')).toBeNull();
+
+    const history = await services.sync.jobHistory(profile.id);
+    // The download and the evaluation that followed it, each under its own name.
+    expect(history.runs.find((r) => r.id === run!.id)).toMatchObject({ label: request.label });
+    expect(history.runs.map((r) => r.label)).toContain(`Evaluate ${profile.displayName} Reclamation Rules`);
+    expect(history.scheduled.map((j) => j.label)).toContain(request.label);
+    const audit = await services.audit.recent({ profileId: profile.id, limit: 100 });
+    expect(audit.find((e) => e.action === 'sync.requested')).toMatchObject({ actor: 'U_ASKER', targetId: profile.id, details: { jobId: request.jobId } });
+
+    const draft = await services.profiles.unpublish(ADMIN_ACTOR, profile.id);
+    const err = await refusal(services.sync.requestSync(draft.id, 'U_ASKER'));
+    expect(err.message).toContain('is a draft: validate and publish it before you sync it');
+  });
+
+  it('records audit entries, keeping a malformed profile reference out of the uuid column', async () => {
+    const { services, profile } = world;
+    await services.audit.record({ actor: 'U_X', action: 'refused', targetType: 'profile', targetId: 'nope', profileId: 'not-a-uuid', details: { attempted: 'x' } });
+    await services.audit.record({ actor: 'U_X', action: 'refused', targetType: 'profile', profileId: profile.id });
+    const [latest, previous] = await services.audit.recent({ limit: 2 });
+    expect(latest).toMatchObject({ profileId: profile.id });
+    expect(previous).toMatchObject({ profileId: null, details: { attempted: 'x', profileRef: 'not-a-uuid' } });
+    expect(await services.audit.recent({ profileId: 'not-a-uuid' })).toEqual([]);
+  });
+
+  it('keeps the digest index, the approval channel and the message refs', async () => {
+    const { services, profile } = world;
+    const [c] = await candidates();
+    for (let i = 0; i < 32; i++) await services.approvals.rememberDigest(profile.id, { channel: 'C1', parentTs: `${i}.0`, pages: [{ ts: `${i}.0`, ids: [c!.id] }, { ts: `${i}.5`, ids: [] }] });
+    const index = await services.approvals.digests(profile.id);
+    expect(index).toHaveLength(30);
+    expect(index[0]!.parentTs).toBe('2.0');
+    expect((await services.approvals.digestOf(profile.id, 'C1', '31.5'))?.parentTs).toBe('31.0');
+    expect(await services.approvals.digestOf(profile.id, 'C1', '0.0')).toBeNull();
+    expect(await services.approvals.digestOf(profile.id, 'C2', '31.0')).toBeNull();
+
+    expect(await services.approvals.approvalChannel('C_ENV')).toBe('C_ENV');
+    await services.approvals.setApprovalChannel(ADMIN_ACTOR, ' #approvals ');
+    expect(await services.approvals.approvalChannel('C_ENV')).toBe('#approvals');
+    await services.approvals.setApprovalChannel(ADMIN_ACTOR, null);
+    expect(await services.approvals.approvalChannel(undefined)).toBeNull();
+
+    await services.approvals.setMessageRef(c!.id, 'C1', '31.5');
+    expect((await services.reclamation.view(c!.id))).toMatchObject({ slackChannel: 'C1', slackTs: '31.5' });
+    expect((await services.approvals.ruleOf(c!.ruleId))?.id).toBe(c!.ruleId);
+    expect(await services.approvals.ruleOf(null)).toBeNull();
   });
 });

@@ -196,6 +196,24 @@ export async function submitView(h: Harness, userId: string, view: Record<string
   return signedPost(h, payloadBody(payload));
 }
 
+/** The modal the bot opened last (views.open on the fake), as Slack would echo it in a submission. */
+export function latestModal(h: Harness): Record<string, unknown> {
+  const view = [...botState(h.slack).views.values()].at(-1);
+  if (!view) throw new Error('no modal was opened');
+  return view.view as Record<string, unknown>;
+}
+
+/** Exclude on a digest row: the click opens the reason modal, which is submitted with `reason` (and `until`). */
+export async function excludeByClick(h: Harness, userId: string, message: FakeMessage, candidateId: string, reason: string, until?: string): Promise<Response> {
+  const before = botState(h.slack).views.size;
+  const click = await clickButton(h, userId, message, 'candidate_exclude', candidateId);
+  if (click.status !== 200 || botState(h.slack).views.size === before) return click;
+  return submitView(h, userId, latestModal(h), {
+    exclude_reason: { reason: { type: 'plain_text_input', value: reason } },
+    exclude_until: { until: { type: 'datepicker', selected_date: until ?? null } },
+  });
+}
+
 // ---- Reading what the bot posted ----
 
 export const messages = (h: Harness) => botState(h.slack).messages;

@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/logger.js';
 import { ACTION_APPROVE, ACTION_APPROVE_ALL, ACTION_EXCLUDE, USERS_ON_PARENT } from '../../src/slack/blocks/digest.js';
 import { WebClient } from '@slack/web-api';
 import { SlackNotifier } from '../../src/slack/notifier.js';
+import { botState } from '../../src/fakes/slack/bot-methods.js';
 import {
   ADMIN,
   APPROVAL_CHANNEL,
@@ -14,10 +15,14 @@ import {
   candidateLine,
   channelMessages,
   clickButton,
+  DAY_MS,
   daysAgo,
   dms,
   ephemerals,
+  excludeByClick,
+  latestModal,
   messages,
+  submitView,
   STRANGER,
   staleAgents,
   startHarness,
@@ -96,6 +101,8 @@ describe('digest pages', () => {
       [STRANGER, 'profile', 'approve seat reclamations'],
     ]);
     expect(await h.services.rules.listExclusions(profile.id)).toEqual([]);
+    // The refused Exclude opened no form.
+    expect(botState(h.slack).views.size).toBe(0);
   });
 
   it('tells an approver who clicks a seat someone already decided, and changes nothing', async () => {
@@ -105,11 +112,66 @@ describe('digest pages', () => {
     const digest = channelMessages(h)[0]!;
     const [id] = buttonValues(digest, ACTION_APPROVE) as [string];
     // Two approvers look at the same (old) message: one excludes, the other approves a moment later.
-    await clickButton(h, ADMIN, digest, ACTION_EXCLUDE, id);
+    await excludeByClick(h, ADMIN, digest, id, 'Needed for the audit');
     await clickButton(h, APPROVER, { ...digest, blocks: digest.history[0]!.blocks }, ACTION_APPROVE, id);
     expect(ephemerals(h)).toEqual([expect.objectContaining({ user: APPROVER, text: 'Cannot approve: this candidate is excluded from reclamation' })]);
     expect((await h.services.reclamation.get(id)).state).toBe('excluded');
     expect(candidateLine(digest, id)).toContain(`Excluded by <@${ADMIN}>`);
+  });
+});
+
+describe('exclude with a reason', () => {
+  it('asks the reason in a modal: blank and past dates come back inline, a valid one creates the exclusion', async () => {
+    const profile = await zendeskProfile(h);
+    const [agent] = staleAgents(h, 1);
+    await h.services.sync.syncSubscriptions(profile.id, { actor: 'scheduler' });
+    const digest = channelMessages(h)[0]!;
+    const [id] = buttonValues(digest, ACTION_EXCLUDE) as [string];
+
+    expect((await clickButton(h, APPROVER, digest, ACTION_EXCLUDE, id)).status).toBe(200);
+    const modal = latestModal(h);
+    expect(modal.callback_id).toBe('candidate_exclude_modal');
+    expect(JSON.stringify(modal.blocks)).toContain('Agent 0');
+    // Nothing decided by the click alone.
+    expect((await h.services.reclamation.get(id)).state).toBe('pending');
+
+    const submit = (reason: string | null, until: string | null, user = APPROVER) =>
+      submitView(h, user, modal, {
+        exclude_reason: { reason: { type: 'plain_text_input', value: reason } },
+        exclude_until: { until: { type: 'datepicker', selected_date: until } },
+      });
+    const blank = await submit('   ', null);
+    expect(blank.status).toBe(200);
+    expect(await blank.json()).toEqual({ response_action: 'errors', errors: { exclude_reason: expect.stringContaining('why') } });
+    const past = await submit('On leave', '2020-01-01');
+    expect(await past.json()).toEqual({ response_action: 'errors', errors: { exclude_until: expect.stringContaining('future') } });
+    // A form submitted by someone who is not an approver is refused in the form (and audited).
+    const stranger = await submit('Mine now', null, STRANGER);
+    expect(await stranger.json()).toMatchObject({ response_action: 'errors', errors: { exclude_reason: expect.stringMatching(/^Sorry, only an approver/) } });
+    expect((await h.services.reclamation.get(id)).state).toBe('pending');
+    expect(await h.services.rules.listExclusions(profile.id)).toEqual([]);
+
+    const until = new Date(Date.now() + 40 * DAY_MS).toISOString().slice(0, 10);
+    const ok = await submit('  On parental leave until autumn ', until);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('');
+    expect((await h.services.reclamation.get(id)).state).toBe('excluded');
+    const [rule] = await h.services.rules.listExclusions(profile.id);
+    expect(rule).toMatchObject({ kind: 'user', vendorUserId: String(agent!.id), reason: 'On parental leave until autumn', createdBy: APPROVER });
+    expect(rule!.expiresAt!.toISOString()).toBe(`${until}T00:00:00.000Z`);
+    expect(candidateLine(digest, id)).toContain(`Excluded by <@${APPROVER}>`);
+    const audit = await h.services.audit.recent({ profileId: profile.id, limit: 100 });
+    expect(audit.find((e) => e.action === 'candidate.excluded')?.details).toMatchObject({ reason: 'On parental leave until autumn', expiresAt: `${until}T00:00:00.000Z` });
+    expect(audit.filter((e) => e.action === 'refused').map((e) => e.actor)).toEqual([STRANGER]);
+
+    // The same form sent again, or Exclude clicked on the decided row: refused, nothing more is created.
+    const again = await submit('Twice', null);
+    expect(await again.json()).toEqual({ response_action: 'errors', errors: { exclude_reason: expect.stringContaining('excluded') } });
+    const views = botState(h.slack).views.size;
+    await clickButton(h, APPROVER, digest, ACTION_EXCLUDE, id);
+    expect(botState(h.slack).views.size).toBe(views);
+    expect(ephemerals(h).at(-1)).toMatchObject({ user: APPROVER, text: expect.stringContaining('excluded') });
+    expect(await h.services.rules.listExclusions(profile.id)).toHaveLength(1);
   });
 });
 

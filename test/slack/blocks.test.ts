@@ -11,7 +11,8 @@ import * as messages from '../../src/slack/blocks/messages.js';
 import { profileModal } from '../../src/slack/blocks/profile-modal.js';
 import { entitlementModal, exclusionModal, reclamationRuleModal } from '../../src/slack/blocks/rule-modals.js';
 import type { Overview } from '../../src/slack/overview.js';
-import type { AuditEntry, ExclusionRule, IntegrationProfile, JobRun, ReclamationRule } from '../../src/store/index.js';
+import type { LabelledJobRun } from '../../src/services/sync-service.js';
+import type { AuditEntry, ExclusionRule, IntegrationProfile, ReclamationRule } from '../../src/services/types.js';
 import { blockLimitViolations } from '../support/block-limits.js';
 
 const LONG = 'Ω'.repeat(20) + 'x'.repeat(400) + ' <@U123> & <!channel>';
@@ -116,9 +117,9 @@ describe('messages', () => {
     const exclusions = Array.from({ length: N }, (_, i) => ({ id: uuid(i), emailPattern: `*@${LONG}.com`, vendorUserId: null, licenseType: null, reason: LONG, expiresAt: new Date() }) as unknown as ExclusionRule);
     expectMessage(messages.rulesMessage(LONG, rules, exclusions), 'rules');
     expectMessage(messages.entitlementsMessage(Array.from({ length: N }, (_, i) => ({ profile: LONG, model: `${LONG}${i}`, quantity: 1e6, unitCost: 99.99, currency: 'USD', period: 'month', renewalDate: '2027-01-01' }))), 'entitlements');
-    const runs = Array.from({ length: N }, (_, i) => ({ id: uuid(i), jobName: 'profile:download-subscriptions', status: 'failed', startedAt: new Date(), error: LONG.repeat(3) }) as JobRun);
-    const scheduled = Array.from({ length: 20 }, () => ({ name: LONG, nextRunAt: new Date(), repeatInterval: '1 day', failReason: LONG }));
-    expectMessage(messages.jobsMessage(profile(4), runs, scheduled), 'jobs');
+    const runs = Array.from({ length: N }, (_, i) => ({ id: uuid(i), jobName: 'profile:download-subscriptions', label: LONG, status: 'failed', startedAt: new Date(), error: LONG.repeat(3) }) as LabelledJobRun);
+    const scheduled = Array.from({ length: 20 }, () => ({ jobName: 'profile:download-subscriptions', label: LONG, nextRunAt: new Date(), repeatInterval: '1 day', failReason: LONG }));
+    expectMessage(messages.jobsMessage({ profile: profile(4), runs, scheduled }), 'jobs');
     const audit = Array.from({ length: N }, (_, i) => ({ id: i, actor: i % 2 ? 'U0ADMIN' : 'system:sync', action: LONG, targetType: 'profile', targetId: uuid(i), at: new Date() }) as unknown as AuditEntry);
     expectMessage(messages.auditMessage(audit), 'audit');
     expectMessage(messages.oauthOutcomeMessage({ ok: false, profileId: uuid(1), profileName: LONG, message: LONG.repeat(10) }), 'oauth failed');

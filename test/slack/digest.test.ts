@@ -27,7 +27,8 @@ import {
   VIEW_HOLDER_KEEP,
 } from '../../src/slack/blocks/holder-dm.js';
 import { scrubSecrets } from '../../src/slack/notifier.js';
-import { modelMonthlyCost } from '../../src/slack/approvals/digest-data.js';
+import { modelMonthlyCost } from '../../src/services/approval-digest-service.js';
+import { parseExcludeModalMeta, parseExcludeUntil, renderExcludeModal, VIEW_CANDIDATE_EXCLUDE } from '../../src/slack/blocks/exclude-modal.js';
 import { blockProblems, LIMITS, modalProblems } from './digest-limits.js';
 
 const profile: DigestProfile = { id: '6f1c0a52-1111-4a4a-8a8a-000000000001', displayName: 'Acme Zendesk', reclaim: true };
@@ -230,6 +231,18 @@ describe('holder DM', () => {
     expect(parseKeepDays('30')).toBe(30);
     expect(parseKeepDays('9999')).toBe(90);
     expect(parseKeepDays(undefined)).toBe(90);
+  });
+
+  it("keeps the approver's exclude modal within modal limits and round-trips its metadata", () => {
+    const modal = renderExcludeModal({ candidateId: data.candidateId }, { holder: LONG, licenseName: LONG, profileName: LONG });
+    expect(modal.callback_id).toBe(VIEW_CANDIDATE_EXCLUDE);
+    expect(modalProblems(modal)).toEqual([]);
+    expect(parseExcludeModalMeta(modal.private_metadata)).toEqual({ candidateId: data.candidateId });
+    expect(parseExcludeModalMeta('{"candidateId":""}')).toBeNull();
+    expect(parseExcludeModalMeta(undefined)).toBeNull();
+    expect(parseExcludeUntil('2031-02-03')).toEqual(new Date('2031-02-03T00:00:00Z'));
+    expect(parseExcludeUntil(null)).toBeNull();
+    expect(parseExcludeUntil('03/02/2031')).toBe('invalid');
   });
 });
 

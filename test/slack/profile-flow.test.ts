@@ -110,6 +110,9 @@ describe('profile modal', () => {
 describe('validate, publish, sync', () => {
   it('runs each after the ack and reports back through response_url', async () => {
     const profile = await createThroughModal();
+    const draftSync = await s.slashCommand('sync acme zendesk');
+    await s.waitFor(() => s.responses(draftSync.responseId).length > 0);
+    expect(lastText(s, draftSync.responseId)).toContain('is a draft: validate and publish it before you sync it');
     const v = await s.slashCommand('validate acme ZENDESK');
     expect(v.status).toBe(200);
     await s.waitFor(() => lastText(s, v.responseId).includes('is connected'));
@@ -124,6 +127,29 @@ describe('validate, publish, sync', () => {
     expect(lastText(s, sync.responseId)).toMatch(/6 seats/);
     expect(zd.calls.some((c) => c.path.includes('/users'))).toBe(true);
     expect(await s.t.ctx.repos.subscriptions.countByStatus(profile.id)).toMatchObject({ active: 6 });
+    expect(lastText(s, sync.responseId)).toContain('Started: Download Acme Zendesk Subscriptions.');
+
+    // What the sync left behind, read back through the other subcommands.
+    const jobs = await s.slashCommand('jobs acme zendesk');
+    await s.waitFor(() => s.responses(jobs.responseId).length > 0);
+    expect(JSON.stringify(s.responses(jobs.responseId))).toMatch(/Download Acme Zendesk Subscriptions — succeeded/);
+    // 3 of 5 agents is more than the default share one run may propose: the batch waits for a confirmation.
+    expect((await s.services.evaluation.heldBatch(profile.id))?.models).toHaveLength(1);
+    await s.services.evaluation.confirmHeld(profile.id, ADMIN);
+    const candidates = await s.slashCommand('candidates acme zendesk', APPROVER);
+    await s.waitFor(() => s.responses(candidates.responseId).length > 0);
+    const listed = JSON.stringify(s.responses(candidates.responseId));
+    // Agents idle for 70, 100 and 130 days; not the ones seen 10 and 40 days ago.
+    for (const i of [2, 3, 4]) expect(listed).toContain(`agent${i}@acme.test`);
+    for (const i of [0, 1]) expect(listed).not.toContain(`agent${i}@acme.test`);
+    const [agentModel] = (await s.services.entitlements.listForProfile(profile.id)).filter((m) => m.model.licenseType === 'agent');
+    await s.services.entitlements.create(ADMIN, { modelId: agentModel!.model.id, quantity: '10', unitCost: '49', currency: 'USD', period: 'monthly', renewalDate: '2030-01-31' });
+    const ents = await s.slashCommand('entitlements', APPROVER);
+    await s.waitFor(() => s.responses(ents.responseId).length > 0);
+    expect(JSON.stringify(s.responses(ents.responseId))).toContain('renews 2030-01-31');
+    const audit = await s.slashCommand('audit', APPROVER);
+    await s.waitFor(() => s.responses(audit.responseId).length > 0);
+    expect(JSON.stringify(s.responses(audit.responseId))).toContain('sync.requested');
   }, 30_000);
 
   it('an unknown or misspelt profile name gets the close ones', async () => {

@@ -2,7 +2,8 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ValidationReport } from '../../domain/vendor.js';
 import type { CandidateView } from '../../services/candidate-views.js';
-import type { AuditEntry, ExclusionRule, IntegrationProfile, JobRun, ReclamationRule } from '../../store/index.js';
+import type { JobHistory } from '../../services/sync-service.js';
+import type { AuditEntry, ExclusionRule, IntegrationProfile, ReclamationRule } from '../../services/types.js';
 import { USAGE } from '../listeners/commands/parse-license.js';
 import type { Overview } from '../overview.js';
 import { lastSyncLine, statusLine } from './home.js';
@@ -148,9 +149,9 @@ export function entitlementsMessage(lines: EntitlementLine[]): SlackMessage {
   ]);
 }
 
-export function jobsMessage(profile: IntegrationProfile, runs: JobRun[], scheduled: Array<{ name: string; nextRunAt: Date | null; repeatInterval: string | null; failReason: string | null }>): SlackMessage {
-  const sched = scheduled.map((j) => `• ${esc(j.name)}${j.repeatInterval ? ` every ${esc(j.repeatInterval)}` : ''} · next ${formatDate(j.nextRunAt)}${j.failReason ? ` · last failure: ${esc(clip(j.failReason, 200))}` : ''}`);
-  const recent = runs.map((r) => `• ${formatDate(r.startedAt)} ${esc(r.jobName)} — ${esc(r.status)}${r.error ? `: ${esc(clip(r.error, 300))}` : ''}`);
+export function jobsMessage({ profile, runs, scheduled }: JobHistory): SlackMessage {
+  const sched = scheduled.map((j) => `• ${esc(j.label)}${j.repeatInterval ? ` every ${esc(j.repeatInterval)}` : ''} · next ${formatDate(j.nextRunAt)}${j.failReason ? ` · last failure: ${esc(clip(j.failReason, 200))}` : ''}`);
+  const recent = runs.map((r) => `• ${formatDate(r.startedAt)} ${esc(r.label)} — ${esc(r.status)}${r.error ? `: ${esc(clip(r.error, 300))}` : ''}`);
   return message(`Jobs of ${profile.displayName}`, [
     header(`Jobs — ${clip(profile.displayName, 120)}`),
     section('*Scheduled*'),

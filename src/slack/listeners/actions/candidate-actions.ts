@@ -1,17 +1,15 @@
-// Approve / Exclude / Approve all on the approval digest (approvers only), and the holder DM's Keep it /
-// Release it with its reason modal. Each listener acks first, checks who clicked, then makes one service call;
-// the digest message is re-rendered by the notifier the service calls.
+// Approve / Exclude / Approve all on the approval digest (approvers only), Exclude's reason modal, and the
+// holder DM's Keep it / Release it with its reason modal. Each listener acks first, checks who clicked, then
+// makes one service call; the digest message is re-rendered by the notifier the service calls.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { ACTION_APPROVE, ACTION_APPROVE_ALL, ACTION_EXCLUDE } from '../../blocks/digest.js';
+import { ACTION_APPROVE, ACTION_APPROVE_ALL } from '../../blocks/digest.js';
 import { DECIDABLE_STATES } from '../../../services/reclamation-service.js';
-import { DigestData } from '../../approvals/digest-data.js';
+import { mayDecide } from '../../approvals/approver-check.js';
 import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
+import { registerExcludeModal } from './exclude-modal.js';
 import { registerHolderActions } from './holder-actions.js';
 
 export type CandidateActionDeps = ActionDeps;
-
-/** What an approver's Exclude records when no reason is typed. */
-export const EXCLUDED_FROM_DIGEST = 'Excluded by an approver from the Slack approval digest';
 
 export function registerCandidateActions(app: App, deps: CandidateActionDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_APPROVE, async ({ ack, body, action, client, respond }) => {
@@ -24,18 +22,6 @@ export function registerCandidateActions(app: App, deps: CandidateActionDeps): v
       if (!result.reclaimScheduled) await tellUser(click, 'Approved. Reclaim is off for this profile, so nothing is sent to the vendor yet.', deps.logger);
     } catch (err) {
       await tellUser(click, readableError(err, deps.logger, 'approve'), deps.logger);
-    }
-  });
-
-  app.action<BlockAction<ButtonAction>>(ACTION_EXCLUDE, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const click: ClickContext = { client, userId: body.user.id, channelId: body.channel?.id, respond };
-    const candidateId = action.value ?? '';
-    if (!(await mayDecide(deps, click, 'exclude seats from reclamation', candidateId))) return;
-    try {
-      await deps.services.reclamation.exclude(candidateId, click.userId, EXCLUDED_FROM_DIGEST);
-    } catch (err) {
-      await tellUser(click, readableError(err, deps.logger, 'exclude'), deps.logger);
     }
   });
 
@@ -57,30 +43,19 @@ export function registerCandidateActions(app: App, deps: CandidateActionDeps): v
     }
   });
 
+  registerExcludeModal(app, deps);
   registerHolderActions(app, deps);
-}
-
-/** Approver role check (a refusal is audited by Roles and told to the user); the candidate's profile goes in the audit. */
-async function mayDecide(deps: ActionDeps, click: ClickContext, attempted: string, candidateId: string): Promise<boolean> {
-  const profileId = await deps.services.reclamation
-    .view(candidateId)
-    .then((v) => v.profileId)
-    .catch(() => null);
-  const check = await deps.roles.check(click.userId, 'approver', attempted, { type: 'candidate', id: candidateId, profileId });
-  if (check.ok) return true;
-  await tellUser(click, check.message, deps.logger);
-  return false;
 }
 
 async function digestCandidateIds(deps: ActionDeps, profileId: string, body: BlockAction<ButtonAction>): Promise<string[] | undefined> {
   const channel = body.channel?.id;
   const ts = body.message?.ts;
   if (!channel || !ts) return undefined;
-  const data = new DigestData(deps.services);
-  const digest = await data.digestOf(profileId, channel, ts);
+  const digest = await deps.services.approvals.digestOf(profileId, channel, ts);
   if (!digest) return undefined;
   // Only the ones still waiting: seats decided earlier are not "refused" by this click.
-  const views = await data.views(digest.pages.flatMap((p) => p.ids));
+  const ids = digest.pages.flatMap((p) => p.ids);
+  const views = await deps.services.reclamation.list({ ids, limit: ids.length });
   return views.filter((v) => DECIDABLE_STATES.includes(v.state)).map((v) => v.id);
 }
 

@@ -18,8 +18,7 @@ import {
   type HolderAnswer,
   type HolderDmData,
 } from '../../blocks/holder-dm.js';
-import { DigestData } from '../../approvals/digest-data.js';
-import { findHolderDm, type HolderDm } from '../../approvals/holder-identity.js';
+import type { HolderDm } from '../../../services/reclamation-service.js';
 import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
 import type { WebClient } from '@slack/web-api';
 
@@ -72,8 +71,8 @@ export function registerHolderActions(app: App, deps: ActionDeps): void {
       await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: 'Tell the approvers in a few words why you need the seat.' } });
       return;
     }
-    const dm = await findHolderDm(deps.services, meta.candidateId);
-    if (!dm || dm.slackUserId !== body.user.id) {
+    const dm = await deps.services.reclamation.holderDm(meta.candidateId);
+    if (!dm || dm.userId !== body.user.id) {
       await auditRefusal(deps, body.user.id, meta.candidateId, 'keep a seat', dm);
       await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: NOT_YOURS } });
       return;
@@ -92,8 +91,8 @@ export function registerHolderActions(app: App, deps: ActionDeps): void {
 
 /** The DM's intended user, or null after telling anyone else no (and auditing it). */
 async function holderOnly(deps: ActionDeps, click: ClickContext, candidateId: string, attempted: string): Promise<HolderDm | null> {
-  const dm = await findHolderDm(deps.services, candidateId);
-  if (dm && dm.slackUserId === click.userId) return dm;
+  const dm = await deps.services.reclamation.holderDm(candidateId);
+  if (dm && dm.userId === click.userId) return dm;
   await auditRefusal(deps, click.userId, candidateId, attempted, dm);
   await tellUser(click, NOT_YOURS, deps.logger);
   return null;
@@ -104,7 +103,7 @@ async function auditRefusal(deps: ActionDeps, userId: string, candidateId: strin
     .view(candidateId)
     .then((v) => v.profileId)
     .catch(() => null);
-  await deps.services.ctx.repos.audit.append({
+  await deps.services.audit.record({
     actor: userId,
     action: 'refused',
     targetType: 'candidate',
@@ -119,8 +118,7 @@ async function auditRefusal(deps: ActionDeps, userId: string, candidateId: strin
 async function updateDm(deps: ActionDeps, client: WebClient, candidateId: string, dm: HolderDm, answer: HolderAnswer): Promise<void> {
   try {
     const view = await deps.services.reclamation.view(candidateId);
-    const data = new DigestData(deps.services);
-    const costs = await data.monthlyCosts([view.profileId]);
+    const costs = await deps.services.approvals.monthlyCosts([view.profileId]);
     const profile = await deps.services.profiles.get(view.profileId);
     const dmData: HolderDmData = {
       candidateId,

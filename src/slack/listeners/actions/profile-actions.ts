@@ -1,15 +1,12 @@
 // Buttons on profile messages and App Home: edit, validate, publish, sync; rule, exclusion and entitlement forms.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { JOBS, jobDisplayName, profileRunData } from '../../../jobs/names.js';
-import { ServiceError } from '../../../services/errors.js';
 import type { SlackDeps } from '../../app.js';
 import { candidatesMessage, reportMessage, textMessage, validationMessage, type SlackMessage } from '../../blocks/messages.js';
 import { profileModal } from '../../blocks/profile-modal.js';
 import { entitlementModal, exclusionModal, reclamationRuleModal, type ModelChoice } from '../../blocks/rule-modals.js';
 import { HOME_ACTIONS } from '../../blocks/home.js';
 import { loadOverview } from '../../overview.js';
-import { listCandidateViews } from '../../../services/candidate-views.js';
 import { publishHomeFor } from '../events/app-home-opened.js';
 import { openEditProfileModal } from '../views/open-profile-modal.js';
 import { afterAck, dmUser, ephemeral } from '../support.js';
@@ -46,7 +43,7 @@ async function modelChoices(deps: SlackDeps, profileIds: string[]): Promise<Mode
   const choices: ModelChoice[] = [];
   for (const id of profileIds) {
     const profile = await deps.services.profiles.get(id);
-    for (const m of await deps.services.ctx.repos.models.list(id)) choices.push({ id: m.id, label: profileIds.length > 1 ? `${profile.displayName}: ${m.name}` : m.name });
+    for (const { model: m } of await deps.services.entitlements.listForProfile(id)) choices.push({ id: m.id, label: profileIds.length > 1 ? `${profile.displayName}: ${m.name}` : m.name });
   }
   return choices;
 }
@@ -54,6 +51,10 @@ async function modelChoices(deps: SlackDeps, profileIds: string[]): Promise<Mode
 const triggerOf = (args: Args) => args.body.trigger_id;
 
 export function profileButtons(deps: SlackDeps) {
+  const syncNow = async (args: Args, id: string, reply: (msg: SlackMessage) => Promise<unknown>) => {
+    const request = await deps.services.sync.requestSync(id, args.body.user.id);
+    await reply(textMessage(`Started: ${request.label}.`));
+  };
   const open = (client: WebClient, trigger: string, view: Parameters<WebClient['views']['open']>[0]['view']) => client.views.open({ trigger_id: trigger, view });
   return {
     profile_edit: button(deps, 'admin', 'edit integration profiles', async (args, id) => openEditProfileModal(deps, args.client, triggerOf(args), id)),
@@ -67,24 +68,14 @@ export function profileButtons(deps: SlackDeps) {
       await reply(textMessage(`"${profile.displayName}" is published: its first download runs now, then daily.`));
       await publishHomeFor(deps, args.client, args.body.user.id);
     }),
-    [HOME_ACTIONS.syncNow]: button(deps, 'admin', 'start a sync', async (args, id, reply) => {
-      const profile = await deps.services.profiles.get(id);
-      if (profile.status !== 'published') throw new ServiceError('refused', `"${profile.displayName}" is not published.`);
-      await deps.services.ctx.scheduler.now(JOBS.subscriptions, profileRunData(id, { actor: args.body.user.id }));
-      await reply(textMessage(`Started: ${jobDisplayName(JOBS.subscriptions, profile.displayName)}.`));
-    }),
-    profile_sync: button(deps, 'admin', 'start a sync', async (args, id, reply) => {
-      const profile = await deps.services.profiles.get(id);
-      if (profile.status !== 'published') throw new ServiceError('refused', `"${profile.displayName}" is not published.`);
-      await deps.services.ctx.scheduler.now(JOBS.subscriptions, profileRunData(id, { actor: args.body.user.id }));
-      await reply(textMessage(`Started: ${jobDisplayName(JOBS.subscriptions, profile.displayName)}.`));
-    }),
+    [HOME_ACTIONS.syncNow]: button(deps, 'admin', 'start a sync', syncNow),
+    profile_sync: button(deps, 'admin', 'start a sync', syncNow),
     [HOME_ACTIONS.newProfile]: button(deps, 'admin', 'create integration profiles', async (args) => {
       await open(args.client, triggerOf(args), profileModal({ mode: 'create' }));
     }),
     [HOME_ACTIONS.viewCandidates]: button(deps, 'approver', 'see removal candidates', async (_args, id, reply) => {
       const profile = id ? await deps.services.profiles.get(id) : null;
-      const rows = await listCandidateViews(deps.services.ctx.database.db, { ...(profile ? { profileId: profile.id } : {}), states: ['pending', 'awaiting_user', 'released', 'approved', 'failed'], limit: 200 });
+      const rows = await deps.services.reclamation.list({ ...(profile ? { profileId: profile.id } : {}), states: ['pending', 'awaiting_user', 'released', 'approved', 'failed'], limit: 200 });
       await reply(candidatesMessage(profile?.displayName ?? null, rows, rows.length));
     }),
     [HOME_ACTIONS.report]: button(deps, 'approver', 'see the report', async (_args, _id, reply) => {

@@ -2,10 +2,8 @@
 // result comes back through response_url (ephemeral). Modals open right after the ack, with the trigger id.
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { JOBS, jobDisplayName, profileRunData } from '../../../jobs/names.js';
-import { listCandidateViews } from '../../../services/candidate-views.js';
 import { ServiceError } from '../../../services/errors.js';
-import type { JobRun as JobRunRow } from '../../../store/index.js';
+import type { LabelledJobRun, SyncRequest } from '../../../services/sync-service.js';
 import type { SlackDeps } from '../../app.js';
 import {
   auditMessage,
@@ -143,16 +141,14 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
     case 'sync': {
       const targets = cmd.profile === null ? await services.profiles.list().then((all) => all.filter((p) => p.status === 'published')) : [await services.profiles.resolve(cmd.profile)];
       if (targets.length === 0) return void (await run.reply(textMessage('No published profiles to sync.')));
-      const unpublished = targets.filter((p) => p.status !== 'published');
-      if (unpublished.length > 0) throw new ServiceError('refused', `"${unpublished[0]!.displayName}" is not published: validate and publish it first.`);
       // Long work runs as the profile's job (one at a time per profile, on whichever replica picks it up).
-      for (const p of targets) await services.ctx.scheduler.now(JOBS.subscriptions, profileRunData(p.id, { actor: user }));
-      const since = new Date(Date.now() - 1000);
-      await run.reply(textMessage(`Started: ${targets.map((p) => jobDisplayName(JOBS.subscriptions, p.displayName)).join(', ')}. I will report back here.`));
+      const requests: SyncRequest[] = [];
+      for (const p of targets) requests.push(await services.sync.requestSync(p.id, user));
+      await run.reply(textMessage(`Started: ${requests.map((r) => r.label).join(', ')}. I will report back here.`));
       await Promise.all(
-        targets.map(async (p) => {
-          const finished = await waitForRun(deps, p.id, user, since);
-          await run.reply(textMessage(finished ? describeRun(p.displayName, finished) : `${jobDisplayName(JOBS.subscriptions, p.displayName)} is still running: \`/license jobs ${p.displayName}\` shows it when done.`));
+        requests.map(async (r) => {
+          const finished = await waitForRun(deps, r, user);
+          await run.reply(textMessage(finished ? describeRun(finished) : `${r.label} is still running: \`/license jobs ${r.profile.displayName}\` shows it when done.`));
         }),
       );
       return;
@@ -160,7 +156,7 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
     case 'candidates': {
       const profile = cmd.profile ? await services.profiles.resolve(cmd.profile) : null;
       const states = ['pending', 'awaiting_user', 'released', 'approved', 'failed'] as const;
-      const rows = await listCandidateViews(services.ctx.database.db, { ...(profile ? { profileId: profile.id } : {}), states, limit: 200 });
+      const rows = await services.reclamation.list({ ...(profile ? { profileId: profile.id } : {}), states, limit: 200 });
       await run.reply(candidatesMessage(profile?.displayName ?? null, rows, rows.length));
       return;
     }
@@ -194,9 +190,10 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
     case 'entitlements': {
       const lines: EntitlementLine[] = [];
       for (const p of await services.profiles.list()) {
-        const models = new Map((await services.ctx.repos.models.list(p.id)).map((m) => [m.id, m.name]));
-        for (const e of await services.ctx.repos.entitlements.listByProfile(p.id)) {
-          lines.push({ profile: p.displayName, model: models.get(e.modelId) ?? '?', quantity: e.quantity, unitCost: e.unitCost, currency: e.currency, period: e.period === 'annual' ? 'year' : 'month', renewalDate: e.renewalDate });
+        for (const { model, entitlements } of await services.entitlements.listForProfile(p.id)) {
+          for (const e of entitlements) {
+            lines.push({ profile: p.displayName, model: model.name, quantity: e.quantity, unitCost: e.unitCost, currency: e.currency, period: e.period === 'annual' ? 'year' : 'month', renewalDate: e.renewalDate });
+          }
         }
       }
       await run.reply(entitlementsMessage(lines));
@@ -204,18 +201,11 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
     }
     case 'jobs': {
       const profile = await services.profiles.resolve(cmd.profile);
-      const [runs, scheduled] = await Promise.all([services.ctx.repos.jobRuns.listByProfile(profile.id, { limit: 20 }), services.ctx.scheduler.listJobs({ profileId: profile.id })]);
-      await run.reply(
-        jobsMessage(
-          profile,
-          runs,
-          scheduled.map((j) => ({ name: jobDisplayName(j.name, profile.displayName), nextRunAt: j.nextRunAt, repeatInterval: j.repeatInterval, failReason: j.failReason })),
-        ),
-      );
+      await run.reply(jobsMessage(await services.sync.jobHistory(profile.id, { limit: 20 })));
       return;
     }
     case 'audit':
-      await run.reply(auditMessage(await services.ctx.repos.audit.listRecent({ limit: 30 })));
+      await run.reply(auditMessage(await services.audit.recent({ limit: 30 })));
       return;
   }
 }
@@ -224,19 +214,18 @@ const RUN_POLL_MS = 500;
 const RUN_WAIT_MS = 10 * 60_000;
 
 /** The download run this user asked for, once finished (whichever replica ran it); null after the wait. */
-async function waitForRun(deps: SlackDeps, profileId: string, actor: string, since: Date, waitMs = RUN_WAIT_MS): Promise<JobRunRow | null> {
+async function waitForRun(deps: SlackDeps, request: SyncRequest, actor: string, waitMs = RUN_WAIT_MS): Promise<LabelledJobRun | null> {
   const until = Date.now() + waitMs;
   while (Date.now() < until) {
-    const runs = await deps.services.ctx.repos.jobRuns.listByProfile(profileId, { limit: 10 });
-    const mine = runs.find((r) => r.jobName === JOBS.subscriptions && r.triggeredBy === actor && r.startedAt >= since);
+    const mine = await deps.services.sync.requestedRun(request, actor);
     if (mine?.finishedAt) return mine;
     await new Promise((r) => setTimeout(r, RUN_POLL_MS));
   }
   return null;
 }
 
-function describeRun(profileName: string, run: JobRunRow): string {
+function describeRun(run: LabelledJobRun): string {
   const c = run.counts;
-  if (run.status !== 'succeeded') return `:x: ${jobDisplayName(JOBS.subscriptions, profileName)} failed: ${run.error ?? run.status}`;
-  return `:white_check_mark: ${jobDisplayName(JOBS.subscriptions, profileName)}: ${c.seats ?? 0} seats — ${c.new ?? 0} new, ${c.updated ?? 0} updated, ${c.removed ?? 0} removed, ${c.unchanged ?? 0} unchanged.`;
+  if (run.status !== 'succeeded') return `:x: ${run.label} failed: ${run.error ?? run.status}`;
+  return `:white_check_mark: ${run.label}: ${c.seats ?? 0} seats — ${c.new ?? 0} new, ${c.updated ?? 0} updated, ${c.removed ?? 0} removed, ${c.unchanged ?? 0} unchanged.`;
 }

@@ -9,7 +9,7 @@ import { VENDORS, type Vendor } from '../../../domain/vendor.js';
 import { isOAuthVendor } from '../../../http/oauth.js';
 import { ServiceError } from '../../../services/errors.js';
 import type { ConnectionForm } from '../../../services/profile-service.js';
-import type { IntegrationProfile } from '../../../store/index.js';
+import type { IntegrationProfile } from '../../../services/types.js';
 import type { SlackDeps } from '../../app.js';
 import { profileSavedMessage, textMessage } from '../../blocks/messages.js';
 import { VENDOR_LABELS, type ProfileModalMetadata } from '../../blocks/profile-modal.js';

@@ -1,0 +1,1 @@
+ALTER TABLE "removal_candidates" ADD COLUMN "dm_user_id" text;
