@@ -67,6 +67,12 @@ export interface RuleContext {
   activityTracked?: boolean;
   /** Seats that already have an open (or recently kept) candidate: counted in the cap, never proposed again. */
   skipSubscriptionIds?: ReadonlySet<string>;
+  /**
+   * Activity was looked for from this date on (the profile's analysis start). A seat with no activity found has
+   * been idle at least since then, even if the bot first saw it today; without this, nobody idle before the
+   * bot was installed could become a candidate until the threshold had passed again.
+   */
+  activityWindowStart?: Date | null;
 }
 
 export const NOT_CANDIDATE_WHYS = [
@@ -216,6 +222,10 @@ export function compileRules(ctx: RuleContext): RuleEvaluator {
   const integrationUserId = ctx.integrationUserId ?? null;
   const activityTracked = ctx.activityTracked ?? true;
   const skip = ctx.skipSubscriptionIds;
+  const windowStartMs = ctx.activityWindowStart?.getTime() ?? null;
+  /** A seat never seen active: idle since it was first seen, or since the activity window opened if earlier. */
+  const idleSince = (firstSeenAt: Date): Date =>
+    windowStartMs !== null && windowStartMs < firstSeenAt.getTime() ? new Date(windowStartMs) : firstSeenAt;
 
   function matchUserExclusion(seat: RuleSeat, nowMs: number): UserExclusion | undefined {
     const byId = firstLive(byUserId.get(seat.vendorUserId), nowMs);
@@ -260,7 +270,7 @@ export function compileRules(ctx: RuleContext): RuleEvaluator {
       return { ...no('no_activity_data', 'Activity is not tracked for this profile'), ruleId: rule.id };
     }
 
-    const since = seat.lastActivityAt ?? seat.firstSeenAt;
+    const since = seat.lastActivityAt ?? idleSince(seat.firstSeenAt);
     const inactiveDays = Math.max(0, Math.floor((nowMs - since.getTime()) / DAY_MS));
     if (inactiveDays <= rule.inactivityDays) {
       const when = seat.lastActivityAt ? `Active ${plural(inactiveDays, 'day')} ago` : `First seen ${plural(inactiveDays, 'day')} ago`;
@@ -271,7 +281,9 @@ export function compileRules(ctx: RuleContext): RuleEvaluator {
     }
     const reason = seat.lastActivityAt
       ? `No activity for ${plural(inactiveDays, 'day')} (last active ${isoDay(seat.lastActivityAt)}); rule "${rule.name}"`
-      : `Never signed in (first seen ${isoDay(seat.firstSeenAt)}, ${plural(inactiveDays, 'day')} ago); rule "${rule.name}"`;
+      : since.getTime() < seat.firstSeenAt.getTime()
+        ? `No activity since the analysis started ${isoDay(since)} (${plural(inactiveDays, 'day')}); rule "${rule.name}"`
+        : `Never signed in (first seen ${isoDay(seat.firstSeenAt)}, ${plural(inactiveDays, 'day')} ago); rule "${rule.name}"`;
     return {
       candidate: true,
       ruleId: rule.id,

@@ -174,6 +174,7 @@ export class EvaluationService {
       integrationUserId: profile.integrationUserId,
       freeModelIds: models.filter((m) => m.isFree).map((m) => m.id),
       activityTracked: profile.downloadActivity || !hasActivitySubflow(profile.vendor),
+      activityWindowStart: profile.downloadActivity && hasActivitySubflow(profile.vendor) ? profile.analyzeFrom : null,
     };
     const selection = selectCandidates(seats, { ...ruleContext, skipSubscriptionIds: skip }, { now, maxShare: profile.maxReclaimShare });
     for (const [why, n] of Object.entries(selection.skipped)) result.skipped[why] = (result.skipped[why] ?? 0) + n;

@@ -75,6 +75,22 @@ describe('evaluateSeat: candidates', () => {
     expect(why(seat({ lastActivityAt: null, firstSeenAt: daysAgo(10) }))).toBe('recently_active');
   });
 
+  it('counts a seat with no activity in the analysis window as idle since the window opened', () => {
+    const firstSeenToday = seat({ lastActivityAt: null, firstSeenAt: NOW });
+    expect(why(firstSeenToday)).toBe('recently_active');
+    const verdict = evaluateSeat(firstSeenToday, ctx({ activityWindowStart: daysAgo(90) }), NOW);
+    expect(verdict).toMatchObject({
+      candidate: true,
+      inactiveDays: 90,
+      reason: 'No activity since the analysis started 2026-08-28 (90 days); rule "Inactive 60 days"',
+    });
+    // A window shorter than the threshold proves nothing yet; a seat first seen before the window keeps its date.
+    expect(why(firstSeenToday, ctx({ activityWindowStart: daysAgo(60) }))).toBe('recently_active');
+    expect(evaluateSeat(seat({ lastActivityAt: null, firstSeenAt: daysAgo(120) }), ctx({ activityWindowStart: daysAgo(90) }), NOW)).toMatchObject({ inactiveDays: 120 });
+    // Activity found inside the window wins.
+    expect(why(seat({ lastActivityAt: daysAgo(5), firstSeenAt: NOW }), ctx({ activityWindowStart: daysAgo(90) }))).toBe('recently_active');
+  });
+
   it('needs more than N whole days: exactly N is not enough, N+1 is', () => {
     expect(why(seat({ lastActivityAt: daysAgo(60) }))).toBe('recently_active');
     expect(why(seat({ lastActivityAt: new Date(NOW.getTime() - 61 * DAY + 1) }))).toBe('recently_active');
