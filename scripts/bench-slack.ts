@@ -13,9 +13,11 @@ const CLIENT = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHmac } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
+// Slack gives every request its own trigger_id; the bot's replay guard refuses two identical signed bodies.
+let seq = 0;
 parentPort.on('message', async ({ id, text, count, responseUrl }) => {
   const one = async () => {
-    const body = new URLSearchParams({ command: '/license', text, user_id: workerData.user, team_id: 'T0DEMO0001', channel_id: 'C0BENCH', trigger_id: 't', response_url: responseUrl }).toString();
+    const body = new URLSearchParams({ command: '/license', text, user_id: workerData.user, team_id: 'T0DEMO0001', channel_id: 'C0BENCH', trigger_id: 'bench.' + (++seq), response_url: responseUrl }).toString();
     const ts = Math.floor(Date.now() / 1000);
     const sig = 'v0=' + createHmac('sha256', workerData.secret).update('v0:' + ts + ':' + body).digest('hex');
     const t0 = performance.now();

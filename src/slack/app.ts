@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './listeners/index.js';
+import { setFollowUpConcurrency } from './listeners/support.js';
 import { SlackNotifier } from './notifier.js';
 import { Roles } from './roles.js';
 
@@ -76,6 +77,8 @@ export async function createSlackApp(opts: CreateSlackAppOptions): Promise<Slack
   if (!socket && !config.SLACK_SIGNING_SECRET) throw new SlackStartError('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   const clientOptions = slackClientOptions(config, logger, opts.retryConfig);
   const bLogger = boltLogger(logger);
+  // The embedded database runs on this thread: after-ack work one piece at a time keeps acks prompt.
+  setFollowUpConcurrency(config.DATABASE_URL?.startsWith('postgres') ? 8 : 1);
 
   const receiver = socket
     ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: bLogger, installerOptions: { clientOptions } })

@@ -29,20 +29,53 @@ export async function dmUser(client: WebClient, logger: Logger, userId: string, 
   }
 }
 
-/** Runs a listener's work after its ack; a failure reaches the user as one readable line and the log in full. */
-export async function afterAck(logger: Logger, what: string, work: () => Promise<void>, tell: (text: string) => Promise<unknown>): Promise<void> {
-  // Let the ack leave first: Node sends a response at the next tick, and PGlite's queries run on this thread.
-  await new Promise((resolve) => setImmediate(resolve));
-  try {
-    await work();
-  } catch (err) {
-    if (!(err instanceof ServiceError)) logger.error({ err, what }, 'Slack listener failed');
+/**
+ * Work that follows acks runs through a queue, each piece started from a fresh turn of the event loop. With the
+ * embedded database (PGlite runs its queries on this thread) one piece at a time means a new request's ack
+ * waits behind at most one piece of earlier work, not behind all of it; with a PostgreSQL server the queries
+ * wait on the network and several pieces can run at once.
+ */
+class FollowUpQueue {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(public limit: number) {}
+
+  async run(work: () => Promise<void>): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.running < this.limit) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
-      await tell(`:warning: ${userMessageOf(err)}`);
-    } catch (tellErr) {
-      logger.error({ err: tellErr, what }, 'could not tell the user about a failure');
+      await work();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes to the next piece on a later turn, so requests that arrived meanwhile are acked first.
+      if (next) setImmediate(next);
+      else this.running--;
     }
   }
+}
+
+const followUps = new FollowUpQueue(1);
+
+/** How many pieces of after-ack work may run at once (1 for the embedded database). */
+export function setFollowUpConcurrency(limit: number): void {
+  followUps.limit = Math.max(1, Math.floor(limit));
+}
+
+/** Runs a listener's work after its ack; a failure reaches the user as one readable line and the log in full. */
+export async function afterAck(logger: Logger, what: string, work: () => Promise<void>, tell: (text: string) => Promise<unknown>): Promise<void> {
+  await followUps.run(async () => {
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof ServiceError)) logger.error({ err, what }, 'Slack listener failed');
+      try {
+        await tell(`:warning: ${userMessageOf(err)}`);
+      } catch (tellErr) {
+        logger.error({ err: tellErr, what }, 'could not tell the user about a failure');
+      }
+    }
+  });
 }
 
 export function respondText(respond: RespondFn) {
