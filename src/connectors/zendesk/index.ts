@@ -45,7 +45,8 @@ export type ZendeskConnection = z.infer<typeof zendeskConnectionSchema>;
  */
 export const ZENDESK_DEFAULT_HTTP: Partial<HttpPolicyOptions> = {
   requestsPerMinute: 400,
-  burst: 10,
+  // The limit is a per-minute window: the whole minute's budget may go at once, then Retry-After paces the rest.
+  burst: 400,
   maxConcurrency: 4,
   maxAttempts: 5,
   // Zendesk's Retry-After is at most the rest of the minute.
