@@ -5,6 +5,10 @@ import { describeCliError, runCommand, USAGE } from './cli/commands.js';
 import { openServices } from './cli/open.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startSandboxVendorsFor } from './sandbox/index.js';
+
+/** Commands that talk to a vendor. */
+const CALLS_VENDORS = new Set(['sync', 'reclaim']);
 
 function fail(message: string): never {
   process.stderr.write(`saas-license-bot cli: ${message}\n`);
@@ -40,14 +44,19 @@ async function main(args: string[]): Promise<void> {
     fail(describeCliError(err));
   }
   let exitCode = 0;
+  let vendors: { close(): Promise<void> } | null = null;
   try {
+    // Sandbox data: its vendors are simulated in-process, so commands that call a vendor start them here.
+    if (config.sandbox && config.SANDBOX_DEMO === 'on' && CALLS_VENDORS.has(args[0]!)) vendors = await startSandboxVendorsFor(opened.services);
     const out = await runCommand(opened.services, cliActor(), args);
     process.stdout.write(`${out.text}\n`);
     exitCode = out.exitCode;
   } catch (err) {
+    await vendors?.close().catch(() => undefined);
     await opened.close().catch(() => undefined);
     fail(describeCliError(err));
   }
+  await vendors?.close();
   await opened.close();
   process.exit(exitCode);
 }

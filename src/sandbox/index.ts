@@ -103,6 +103,24 @@ export async function prepareSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 }
 
+/**
+ * For the CLI in sandbox mode: the demo vendors only exist while a process runs them, so a `sync` or `reclaim`
+ * from the CLI (with the bot stopped) starts them, re-seeded as the bot would, and points the stored
+ * connections at them. Returns null when the data folder holds no sandbox profiles yet.
+ */
+export async function startSandboxVendorsFor(services: Services): Promise<DemoVendors | null> {
+  const profiles = await services.profiles.list();
+  if (profiles.length === 0) return null;
+  const vendors = await startDemoVendors();
+  try {
+    await relocateConnections(services, profiles, vendors);
+  } catch (err) {
+    await vendors.close();
+    throw err;
+  }
+  return vendors;
+}
+
 export interface RunningSandbox {
   app: RunningApp;
   sandbox: Sandbox;

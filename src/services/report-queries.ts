@@ -58,7 +58,8 @@ export async function loadEntitlements(db: Db, profileId?: string) {
 /**
  * Held seats per model and how many were used within the model's threshold. "Active" follows the rules engine:
  * a seat is active while floor((now − last activity) / 1 day) ≤ threshold, counting from first seen when it was
- * never used (a seat granted yesterday is not idle yet).
+ * never used (a seat granted yesterday is not idle yet), or from the start of the activity analysis when that is
+ * earlier (no activity found since then).
  */
 export async function loadUsage(db: Db, now: Date, profileId?: string): Promise<UsageRow[]> {
   const result = await db.execute<{ model_id: string; days: number; tracked: boolean; assigned: number; active: number; never_active: number }>(sql`
@@ -69,14 +70,15 @@ export async function loadUsage(db: Db, now: Date, profileId?: string): Promise<
           (SELECT max(r.inactivity_days) FROM reclamation_rules r WHERE r.profile_id = m.profile_id AND r.model_id IS NULL AND r.active),
           p.default_inactivity_days
         )::int AS days,
-        (p.download_activity OR p.vendor = 'salesforce') AS tracked
+        (p.download_activity OR p.vendor = 'salesforce') AS tracked,
+        CASE WHEN p.download_activity AND p.vendor <> 'salesforce' THEN p.analyze_from END AS window_start
       FROM software_models m JOIN integration_profiles p ON p.id = m.profile_id
       ${profileId ? sql`WHERE m.profile_id = ${profileId}` : sql``}
     )
     SELECT t.model_id, t.days, t.tracked,
       count(s.id)::int AS assigned,
       count(s.id) FILTER (
-        WHERE COALESCE(s.last_activity_at, s.first_seen_at) > ${now.toISOString()}::timestamptz - (t.days + 1) * interval '1 day'
+        WHERE COALESCE(s.last_activity_at, LEAST(s.first_seen_at, t.window_start)) > ${now.toISOString()}::timestamptz - (t.days + 1) * interval '1 day'
       )::int AS active,
       count(s.id) FILTER (WHERE s.last_activity_at IS NULL)::int AS never_active
     FROM thresholds t

@@ -183,6 +183,17 @@ describe('reconciliation', () => {
     expect(agent.warnings).toContain('Activity is not downloaded for this profile: every seat counts as active');
   });
 
+  it('a seat first seen today with no activity since the analysis start counts as idle since that start', async () => {
+    await t.ctx.repos.subscriptions.bulkUpsertSeats(profileId, [seat('ag-new-never', 'agent', null)], NOW);
+    const before = (await services.reports.reconcile({ profileId })).models.find((m) => m.licenseType === 'agent')!;
+    expect(before).toMatchObject({ assigned: 11, active: 7, inactive: 4 });
+
+    // Activity analysed from 45 days back (the agent threshold is 30): no activity found means idle for 45 days.
+    await t.ctx.repos.profiles.update(profileId, 1, { analyzeFrom: ago(45 * DAY) });
+    const after = (await services.reports.reconcile({ profileId })).models.find((m) => m.licenseType === 'agent')!;
+    expect(after).toMatchObject({ assigned: 11, active: 6, inactive: 5 });
+  });
+
   it('the daily job records a run and keeps the result for App Home', async () => {
     const result = await services.reports.runReconciliation('scheduler');
     const [run] = await t.ctx.repos.jobRuns.listRecent({ jobName: 'reconcile' });
