@@ -13,6 +13,7 @@ import type { Connector, VendorSeat } from '../src/domain/vendor.js';
 import { seededRandom } from '../src/fakes/demo-random.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
 import { silentLogger } from '../src/logger.js';
+import { toRuleSeat } from '../src/services/evaluation-service.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { createServices } from '../src/services/index.js';
 import { createRepositories, openDatabase } from '../src/store/index.js';
@@ -150,18 +151,7 @@ async function measure(backend: Backend, total: number): Promise<EvaluateFigures
     // The domain alone, on the stored seats and rules.
     const stored = await ctx.repos.subscriptions.list(profile.id, { limit: total + 10 });
     const rules = await ctx.repos.reclamationRules.listByProfile(profile.id, { activeOnly: true });
-    const seats: RuleSeat[] = stored.map((s) => ({
-      subscriptionId: s.id,
-      vendorUserId: s.vendorUserId,
-      email: s.email,
-      licenseType: s.licenseType,
-      modelId: s.modelId,
-      active: s.active,
-      status: s.status,
-      lastActivityAt: s.lastActivityAt,
-      firstSeenAt: s.firstSeenAt,
-      flags: s.flags,
-    }));
+    const seats: RuleSeat[] = stored.map(toRuleSeat);
     t = performance.now();
     const ruleCtx = {
       rules: rules.map((r) => ({ id: r.id, name: r.name, modelId: r.modelId, inactivityDays: r.inactivityDays, notifyUser: r.notifyUser, graceDays: r.graceDays, autoApprove: r.autoApprove, active: r.active })),

@@ -1,18 +1,16 @@
 // The composition root: config → store (migrate) → scheduler → services → HTTP server → Slack.
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
-import { createConnector } from './connectors/registry.js';
 import { healthRoute } from './http/health.js';
 import { closeServer, createHttpServer, listen, type Route } from './http/server.js';
 import { defineJobs } from './jobs/define-jobs.js';
 import { scheduleGlobalJobs } from './jobs/reclaim-jobs.js';
-import { createScheduler, type Scheduler } from './jobs/scheduler.js';
+import type { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
-import { loadSecretBox } from './secrets-key.js';
-import type { ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { mountSlack, type MountedSlack } from './slack/mount.js';
-import { createRepositories, openDatabase, type Database } from './store/index.js';
+import { openDatabase, type Database } from './store/index.js';
+import { createServiceContext } from './service-context.js';
 
 export interface RunningApp {
   config: Config;
@@ -37,24 +35,11 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const { box, generated, source } = loadSecretBox(config);
-    if (generated) logger.info({ file: source }, 'generated an encryption key for the sandbox (kept with mode 0600)');
-
-    const scheduler = await createScheduler({
-      backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
-      logger,
-    });
+    const { ctx, generatedKeyFile } = await createServiceContext(database, config, logger);
+    if (generatedKeyFile) logger.info({ file: generatedKeyFile }, 'generated an encryption key for the sandbox (kept with mode 0600)');
+    const { scheduler } = ctx;
     cleanups.unshift(() => scheduler.close({ timeoutMs: 20_000 }));
 
-    const ctx: ServiceContext = {
-      database,
-      repos: createRepositories(database.db),
-      scheduler,
-      secrets: box,
-      logger,
-      connectors: createConnector,
-      now: () => new Date(),
-    };
     const services = createServices(ctx);
     // Slack credentials set: the Bolt app (HTTP or Socket Mode), vendor OAuth routes and the Slack notifier.
     // (The sandbox sets a bot token too: its Slack app talks to the fake Slack.)

@@ -1,13 +1,10 @@
 // Opens what the CLI needs the way the bot does (same DATABASE_URL / DATA_DIR, same encryption key), with the
 // scheduler created but not started: jobs the CLI queues (a reclaim after an approval) run in the bot.
 import type { Config } from '../config.js';
-import { createConnector } from '../connectors/registry.js';
-import { createScheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../logger.js';
-import { loadSecretBox } from '../secrets-key.js';
-import type { ServiceContext } from '../services/context.js';
 import { createServices, type Services } from '../services/index.js';
-import { createRepositories, DatabaseLockedError, openDatabase } from '../store/index.js';
+import { DatabaseLockedError, openDatabase } from '../store/index.js';
+import { createServiceContext } from '../service-context.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -33,20 +30,8 @@ export async function openServices(config: Config, logger: Logger): Promise<Open
     throw err;
   }
   try {
-    const { box } = loadSecretBox(config);
-    const scheduler = await createScheduler({
-      backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
-      logger,
-    });
-    const ctx: ServiceContext = {
-      database,
-      repos: createRepositories(database.db),
-      scheduler,
-      secrets: box,
-      logger,
-      connectors: createConnector,
-      now: () => new Date(),
-    };
+    const { ctx } = await createServiceContext(database, config, logger);
+    const { scheduler } = ctx;
     return {
       services: createServices(ctx),
       async close() {

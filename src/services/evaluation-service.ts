@@ -240,18 +240,7 @@ export class EvaluationService {
           result.skipped.unrecognized_license = (result.skipped.unrecognized_license ?? 0) + 1;
           continue;
         }
-        seats.push({
-          subscriptionId: s.id,
-          vendorUserId: s.vendorUserId,
-          email: s.email,
-          licenseType: s.licenseType,
-          modelId: s.modelId,
-          active: s.active,
-          status: s.status,
-          lastActivityAt: s.lastActivityAt,
-          firstSeenAt: s.firstSeenAt,
-          flags: s.flags,
-        });
+        seats.push(toRuleSeat(s));
       }
       if (page.length < SEAT_PAGE) return seats;
       afterId = page.at(-1)!.id;
@@ -338,4 +327,20 @@ function countsOf(r: EvaluationResult): Record<string, number> {
 
 function secondsSince(started: number): number {
   return Math.round((performance.now() - started) / 10) / 100;
+}
+
+/** A stored subscription as the rules engine sees it. */
+export function toRuleSeat(s: Subscription): RuleSeat {
+  return {
+    subscriptionId: s.id,
+    vendorUserId: s.vendorUserId,
+    email: s.email,
+    licenseType: s.licenseType,
+    modelId: s.modelId,
+    active: s.active,
+    status: s.status,
+    lastActivityAt: s.lastActivityAt,
+    firstSeenAt: s.firstSeenAt,
+    flags: s.flags,
+  };
 }
