@@ -4,49 +4,16 @@ import type { Vendor } from '../../src/domain/vendor.js';
 import { startFakeZendesk, type FakeZendesk, type FakeZendeskUser } from '../../src/fakes/zendesk/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createServices, type Services } from '../../src/services/index.js';
-import type { CandidateNotifier } from '../../src/services/notifier.js';
 import type { ConnectionForm, ProfileFields } from '../../src/services/profile-service.js';
 import type { IntegrationProfile } from '../../src/store/index.js';
+import { recordingNotifier, type RecordingNotifier } from '../support/recording-notifier.js';
+
+export { recordingNotifier, type RecordingNotifier };
 
 export const DAY_MS = 86_400_000;
 export const ZENDESK_TOKEN = 'zd-engine-token-5f4e3d2c';
 export const ADMIN_ACTOR = 'U_ADMIN';
 
-export interface RecordingNotifier extends CandidateNotifier {
-  created: string[][];
-  changed: string[][];
-  graceExpiredIds: string[][];
-  failures: Array<{ profileId: string | null; label: string; message: string }>;
-  clear(): void;
-}
-
-export function recordingNotifier(): RecordingNotifier {
-  const n: RecordingNotifier = {
-    created: [],
-    changed: [],
-    graceExpiredIds: [],
-    failures: [],
-    async candidatesCreated(_profileId, ids) {
-      n.created.push(ids);
-    },
-    async candidatesChanged(ids) {
-      n.changed.push(ids);
-    },
-    async graceExpired(ids) {
-      n.graceExpiredIds.push(ids);
-    },
-    async jobFailed(profileId, label, message) {
-      n.failures.push({ profileId, label, message });
-    },
-    clear() {
-      n.created.length = 0;
-      n.changed.length = 0;
-      n.graceExpiredIds.length = 0;
-      n.failures.length = 0;
-    },
-  };
-  return n;
-}
 
 /** Vendor calls without the production rate limit, so tests wait on nothing but the work. */
 export function fastVendors(ctx: ServiceContext): void {

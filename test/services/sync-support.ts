@@ -1,41 +1,13 @@
 // Shared pieces of the sync and evaluation tests: a notifier that records what it was told, and published
 // profiles over the fake vendors.
-import type { CandidateNotifier } from '../../src/services/notifier.js';
 import type { Services } from '../../src/services/index.js';
 import type { ConnectionForm, ProfileFields } from '../../src/services/profile-service.js';
 import type { Vendor } from '../../src/domain/vendor.js';
 import type { IntegrationProfile } from '../../src/store/index.js';
+import { recordingNotifier, type RecordingNotifier } from '../support/recording-notifier.js';
 
-export interface RecordingNotifier extends CandidateNotifier {
-  created: Array<{ profileId: string; ids: string[] }>;
-  changed: string[][];
-  failures: Array<{ profileId: string | null; label: string; message: string }>;
-  clear(): void;
-}
+export { recordingNotifier, type RecordingNotifier };
 
-export function recordingNotifier(): RecordingNotifier {
-  const n: RecordingNotifier = {
-    created: [],
-    changed: [],
-    failures: [],
-    async candidatesCreated(profileId, ids) {
-      n.created.push({ profileId, ids });
-    },
-    async candidatesChanged(ids) {
-      n.changed.push(ids);
-    },
-    async graceExpired() {},
-    async jobFailed(profileId, label, message) {
-      n.failures.push({ profileId, label, message });
-    },
-    clear() {
-      n.created.length = 0;
-      n.changed.length = 0;
-      n.failures.length = 0;
-    },
-  };
-  return n;
-}
 
 /** Creates, validates and publishes a profile; fails the test with the validation report when it does not pass. */
 export async function publishedProfile(
