@@ -1,6 +1,5 @@
 // The CLI as a user runs it: `npx tsx src/cli.ts …` in a child process against a database this test prepared
 // (a PGlite data folder, or a fresh PostgreSQL database when TEST_DATABASE_URL is set) and a fake Zendesk.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +14,8 @@ import { silentLogger } from '../src/logger.js';
 import { createServices } from '../src/services/index.js';
 import { createRepositories, openDatabase, type Database } from '../src/store/index.js';
 import { addAgents, publishProfile, ZENDESK_TOKEN } from './e2e/world.js';
+import { runCli, type CliRun } from './support/cli.js';
 
-const REPO = join(import.meta.dirname, '..');
 const KEY_HEX = randomBytes(32).toString('hex');
 const serverUrl = process.env.TEST_DATABASE_URL?.trim();
 
@@ -25,23 +24,8 @@ let idle: FakeZendeskUser[];
 let dataDir: string | undefined;
 let databaseUrl: string | undefined;
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(...args: string[]): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ENCRYPTION_KEY: KEY_HEX, LOG_LEVEL: '' };
-  for (const k of ['DATABASE_URL', 'DATA_DIR', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'TEST_DATABASE_URL']) delete env[k];
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  else env.DATA_DIR = dataDir;
-  return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli.ts', ...args], { cwd: REPO, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+  return runCli({ ENCRYPTION_KEY: KEY_HEX, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir! }) }, ...args);
 }
 
 function openPrepared(): Promise<Database> {
