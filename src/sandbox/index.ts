@@ -106,10 +106,10 @@ export async function prepareSandbox(opts: SandboxOptions): Promise<Sandbox> {
 /**
  * For the CLI in sandbox mode: the demo vendors only exist while a process runs them, so a `sync` or `reclaim`
  * from the CLI (with the bot stopped) starts them, re-seeded as the bot would, and points the stored
- * connections at them. Returns null when the data folder holds no sandbox profiles yet.
+ * connections at them. Returns null when the data folder holds no profiles of the demo company.
  */
 export async function startSandboxVendorsFor(services: Services): Promise<DemoVendors | null> {
-  const profiles = await services.profiles.list();
+  const profiles = (await services.profiles.list()).filter((p) => p.createdBy === SANDBOX_ACTOR);
   if (profiles.length === 0) return null;
   const vendors = await startDemoVendors();
   try {
@@ -292,7 +292,8 @@ async function relocateConnections(services: Services, profiles: IntegrationProf
   const { repos } = services.ctx;
   const urls: Record<Vendor, string> = { slack_grid: vendors.slack.apiUrl, salesforce: vendors.salesforce.url, zendesk: vendors.zendesk.url, custom: vendors.custom.url };
   let moved = 0;
-  for (const profile of profiles) {
+  // Only the demo company's own profiles: one an admin made pointing at some other local service is left alone.
+  for (const profile of profiles.filter((p) => p.createdBy === SANDBOX_ACTOR)) {
     const stored = await repos.connections.get(profile.id);
     if (!stored || !isLoopback(stored.baseUrl) || stored.baseUrl === urls[profile.vendor]) continue;
     const params: Record<string, unknown> = { ...stored.params };
