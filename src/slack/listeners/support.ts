@@ -40,10 +40,15 @@ class FollowUpQueue {
   private readonly waiting: Array<() => void> = [];
   constructor(public limit: number) {}
 
+  /** When the latest ack left: while requests keep arriving, their acks go before queued work. */
+  private lastAckAt = 0;
+
   async run(work: () => Promise<void>): Promise<void> {
+    this.lastAckAt = performance.now();
     await new Promise((resolve) => setImmediate(resolve));
     if (this.running < this.limit) this.running++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await this.quietMoment();
     try {
       await work();
     } finally {
@@ -53,7 +58,18 @@ class FollowUpQueue {
       else this.running--;
     }
   }
+
+  /** Waits until no ack has left for QUIET_MS (at most MAX_DEFER_MS), so a burst of commands is acked first. */
+  private async quietMoment(): Promise<void> {
+    const started = performance.now();
+    while (performance.now() - this.lastAckAt < QUIET_MS && performance.now() - started < MAX_DEFER_MS) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    }
+  }
 }
+
+const QUIET_MS = 5;
+const MAX_DEFER_MS = 250;
 
 const followUps = new FollowUpQueue(1);
 
