@@ -12,6 +12,9 @@ import { mountSlack, type MountedSlack } from './slack/mount.js';
 import { openDatabase, type Database } from './store/index.js';
 import { createServiceContext } from './service-context.js';
 
+/** No job runs this long: a run still "running" after it was left by a process that died. */
+const ABANDONED_AFTER_MS = 24 * 3_600_000;
+
 export interface RunningApp {
   config: Config;
   services: Services;
@@ -45,8 +48,10 @@ export async function startApp({ config, logger, routes = [] }: StartOptions): P
     // (The sandbox sets a bot token too: its Slack app talks to the fake Slack.)
     const slack: MountedSlack | null = config.SLACK_BOT_TOKEN ? await mountSlack({ services, config, logger }) : null;
     defineJobs(scheduler, services);
-    // Runs a process that died mid-job left "running" are closed as failed, with the reason.
-    await ctx.repos.jobRuns.failAbandoned(new Date());
+    // Runs a process that died mid-job left "running" are closed as failed, with the reason. The embedded
+    // database has one process, so every such run is abandoned; on a server other replicas may be running
+    // theirs, so only runs older than any job takes are.
+    await ctx.repos.jobRuns.failAbandoned(database.kind === 'pglite' ? new Date() : new Date(Date.now() - ABANDONED_AFTER_MS));
     await scheduleGlobalJobs(scheduler);
     await scheduler.start();
 

@@ -49,8 +49,9 @@ async function runPerProfile(
   try {
     outcome = await work(profileId, { actor, heartbeat: () => run.touch() });
   } catch (err) {
-    // The profile was deleted or returned to draft after the run was queued: nothing to do, nothing failed.
-    if (err instanceof ServiceError && (err.code === 'not_found' || err.code === 'refused')) {
+    // The profile was deleted or returned to draft after the run was queued, or another download of it is
+    // running (on this or another replica): nothing to do, nothing failed.
+    if (err instanceof ServiceError && (err.code === 'not_found' || err.code === 'refused' || err.code === 'conflict')) {
       logger.info({ job: name, profileId, reason: err.message }, 'job skipped');
       return;
     }

@@ -4,7 +4,7 @@
 import { describeError } from '../domain/errors.js';
 import type { Connector, LicenseCount, VendorSeat } from '../domain/vendor.js';
 import { JOBS, jobDisplayName, profileRunData, type JobName } from '../jobs/names.js';
-import { createRepositories, type IntegrationProfile, type JobRun, type ModelSpec } from '../store/index.js';
+import { createRepositories, tryAdvisoryLock, type IntegrationProfile, type JobRun, type ModelSpec } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
 import type { EvaluationResult, EvaluationService } from './evaluation-service.js';
@@ -136,6 +136,25 @@ export class SyncService {
    */
   async syncSubscriptions(profileId: string, trigger: SyncTrigger, opts: SubscriptionSyncOptions = {}): Promise<SubscriptionSyncResult> {
     const profile = await this.publishedProfile(profileId, 'download its subscriptions');
+    return this.exclusively(profile, () => this.downloadSubscriptions(profile, trigger, opts));
+  }
+
+  /**
+   * One download of a profile at a time, whoever starts it (the scheduler on any replica, /license sync, the
+   * CLI): two would race on "seen in this download" and could mark each other's seats gone.
+   */
+  private async exclusively<T>(profile: IntegrationProfile, work: () => Promise<T>): Promise<T> {
+    const release = await tryAdvisoryLock(this.ctx.database, `download:${profile.id}`);
+    if (!release) throw new ServiceError('conflict', `A download of "${profile.displayName}" is already running; try again when it has finished`);
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  private async downloadSubscriptions(profile: IntegrationProfile, trigger: SyncTrigger, opts: SubscriptionSyncOptions): Promise<SubscriptionSyncResult> {
+    const profileId = profile.id;
     const startedAt = this.ctx.now();
     const started = performance.now();
     const runId = await this.startRun(JOBS.subscriptions, 'subscriptions', profile, trigger, startedAt);
@@ -176,14 +195,16 @@ export class SyncService {
       throw new ServiceError('refused', `"${profile.displayName}" takes activity from its subscription download`);
     }
     if (!profile.downloadActivity) throw new ServiceError('refused', `Download activity is off for "${profile.displayName}"`);
-    let connector: Connector | undefined;
-    let connectError: unknown;
-    try {
-      connector = await this.deps().profiles.connectorFor(profile);
-    } catch (err) {
-      connectError = err;
-    }
-    return this.runActivity(profile, connector, trigger, { evaluate: opts.evaluate ?? true, connectError });
+    return this.exclusively(profile, async () => {
+      let connector: Connector | undefined;
+      let connectError: unknown;
+      try {
+        connector = await this.deps().profiles.connectorFor(profile);
+      } catch (err) {
+        connectError = err;
+      }
+      return this.runActivity(profile, connector, trigger, { evaluate: opts.evaluate ?? true, connectError });
+    });
   }
 
   /** The consumption job ("Download <name> Consumption"): one snapshot per license type, kept over time. */

@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './errors.js';
 export * from './schema.js';
 export * from './repositories/index.js';
+export * from './advisory-lock.js';

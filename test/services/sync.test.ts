@@ -248,6 +248,24 @@ describe('subscription download and evaluation (Zendesk)', () => {
     expect(removed).toEqual(demoted.map((u) => String(u.id)).sort());
   });
 
+  it('runs one download of a profile at a time: a second one meanwhile is refused and records nothing', async () => {
+    seedAgents(250, 10);
+    const profile = await profileWith();
+    // Slow pages keep the first download running while the second asks.
+    fake.faults.add({ match: (_req, url) => url.pathname === '/api/v2/users.json', delayMs: 150, delayOnly: true, times: Infinity });
+    const first = services.sync.syncSubscriptions(profile.id, { actor: 'scheduler' }, { followUp: false });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(services.sync.syncSubscriptions(profile.id, { actor: 'cli' }, { followUp: false })).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'A download of "Acme Support" is already running; try again when it has finished',
+    });
+    expect((await first).status).toBe('succeeded');
+    fake.faults.clear();
+    expect((await t.ctx.repos.jobRuns.listByProfile(profile.id, { kind: 'subscriptions' })).map((r) => r.triggeredBy)).toEqual(['scheduler']);
+    // Released afterwards: the next download goes ahead.
+    expect((await services.sync.syncSubscriptions(profile.id, { actor: 'cli' }, { followUp: false })).status).toBe('succeeded');
+  });
+
   it('refuses to download for a draft profile', async () => {
     const draft = await services.profiles.create('U_ADMIN', 'zendesk', { displayName: 'Draft Desk' }, connection());
     await expect(services.sync.syncSubscriptions(draft.id, { actor: 'cli' })).rejects.toMatchObject({ code: 'refused' });
