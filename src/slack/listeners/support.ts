@@ -17,6 +17,11 @@ export function ephemeral(msg: SlackMessage) {
   return { response_type: 'ephemeral' as const, replace_original: false, text: msg.text, blocks: msg.blocks };
 }
 
+/** A message that is one line of text (blocks say the same, for clients that show blocks). */
+export function plainMessage(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+}
+
 /** A DM from the bot (conversations.open, then chat.postMessage). Delivery problems are logged, not thrown. */
 export async function dmUser(client: WebClient, logger: Logger, userId: string, msg: SlackMessage): Promise<void> {
   try {
@@ -96,4 +101,26 @@ export async function afterAck(logger: Logger, what: string, work: () => Promise
 
 export function respondText(respond: RespondFn) {
   return (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+/** How long a view submission may wait for its decision before the form must be answered anyway. */
+export const ACK_BUDGET_MS = 2_000;
+
+export type Decided<T> = { settled: true; ok: true; value: T } | { settled: true; ok: false; error: unknown } | { settled: false; outcome: Promise<T> };
+
+/**
+ * Slack gives a view submission 3 s. A decision that can be refused is awaited, so that the refusal shows
+ * inline in the form, but only for ACK_BUDGET_MS: past that the caller closes the form and reports the
+ * outcome later (the decision itself still completes).
+ */
+export async function decideWithinAckBudget<T>(work: Promise<T>, budgetMs = ACK_BUDGET_MS): Promise<Decided<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budgetMs)));
+  const settled = work.then(
+    (value) => ({ settled: true as const, ok: true as const, value }),
+    (error: unknown) => ({ settled: true as const, ok: false as const, error }),
+  );
+  const first = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return first === 'late' ? { settled: false, outcome: work } : first;
 }

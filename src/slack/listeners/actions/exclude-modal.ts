@@ -7,6 +7,7 @@ import { ServiceError } from '../../../services/errors.js';
 import { approverCheck, mayDecide } from '../../approvals/approver-check.js';
 import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
 import { ACTION_EXCLUDE } from '../../blocks/digest.js';
+import { decideWithinAckBudget, dmUser, plainMessage } from '../support.js';
 import {
   EXCLUDE_REASON_BLOCK,
   EXCLUDE_REASON_INPUT,
@@ -48,7 +49,7 @@ export function registerExcludeModal(app: App, deps: ActionDeps): void {
     }
   });
 
-  app.view(VIEW_CANDIDATE_EXCLUDE, async ({ ack, body, view }) => {
+  app.view(VIEW_CANDIDATE_EXCLUDE, async ({ ack, body, view, client }) => {
     const errors = (e: Errors) => ack({ response_action: 'errors', errors: e });
     const meta = parseExcludeModalMeta(view.private_metadata);
     if (!meta) return errors({ [EXCLUDE_REASON_BLOCK]: 'This form has expired: click Exclude in the digest again.' });
@@ -63,13 +64,17 @@ export function registerExcludeModal(app: App, deps: ActionDeps): void {
     if (until === 'invalid') problems[EXCLUDE_UNTIL_BLOCK] = 'Pick a date, or leave it empty for no end date.';
     if (Object.keys(problems).length > 0) return errors(problems);
 
-    try {
-      // Before the ack, so that a refusal (already decided, date in the past) shows in the form.
-      await deps.services.reclamation.exclude(meta.candidateId, body.user.id, reason, { expiresAt: until === 'invalid' ? null : until });
-    } catch (err) {
-      return errors(inlineErrors(err, deps));
-    }
+    // Before the ack, so that a refusal (already decided, date in the past) shows in the form.
+    const decided = await decideWithinAckBudget(
+      deps.services.reclamation.exclude(meta.candidateId, body.user.id, reason, { expiresAt: until === 'invalid' ? null : until }),
+    );
+    if (decided.settled && !decided.ok) return errors(inlineErrors(decided.error, deps));
     await ack();
+    if (!decided.settled) {
+      await decided.outcome.catch((err: unknown) =>
+        dmUser(client, deps.logger, body.user.id, plainMessage(`:warning: The seat was not excluded: ${readableError(err, deps.logger, 'exclude')}`)),
+      );
+    }
   });
 }
 

@@ -20,6 +20,7 @@ import {
 } from '../../blocks/holder-dm.js';
 import type { HolderDm } from '../../../services/reclamation-service.js';
 import { readableError, tellUser, type ActionDeps, type ClickContext } from '../../approvals/reply.js';
+import { decideWithinAckBudget, dmUser, plainMessage } from '../support.js';
 import type { WebClient } from '@slack/web-api';
 
 const NOT_YOURS = 'Sorry, this question was sent to someone else: only the holder of that seat can answer it.';
@@ -77,14 +78,21 @@ export function registerHolderActions(app: App, deps: ActionDeps): void {
       await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: NOT_YOURS } });
       return;
     }
-    try {
-      // The service call runs before the ack so its refusal can be shown in the form.
-      await deps.services.reclamation.userKeeps(meta.candidateId, body.user.id, reason, days);
-    } catch (err) {
-      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: readableError(err, deps.logger, 'keep the seat') } });
+    // The service call runs before the ack so its refusal can be shown in the form (within Slack's time).
+    const decided = await decideWithinAckBudget(deps.services.reclamation.userKeeps(meta.candidateId, body.user.id, reason, days));
+    if (decided.settled && !decided.ok) {
+      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: readableError(decided.error, deps.logger, 'keep the seat') } });
       return;
     }
     await ack();
+    if (!decided.settled) {
+      try {
+        await decided.outcome;
+      } catch (err) {
+        await dmUser(client, deps.logger, body.user.id, plainMessage(`:warning: Your seat was not kept: ${readableError(err, deps.logger, 'keep the seat')}`));
+        return;
+      }
+    }
     await updateDm(deps, client, meta.candidateId, dm, { kind: 'kept', reason });
   });
 }
