@@ -116,11 +116,11 @@ export class ProfileService {
     const current = await this.get(id);
     const merged = this.checkFields({ ...fieldsOf(current), ...patch }, current.vendor);
     const existing = connection ? await this.repos.connections.get(id) : null;
-    const checkedConnection = connection ? this.checkConnectionForm(current.vendor, connection, existing ? this.openSecrets(existing.secretsEncrypted) : null) : null;
+    const storedSecrets = existing ? this.openSecrets(existing.secretsEncrypted) : null;
+    const checkedConnection = connection ? this.checkConnectionForm(current.vendor, connection, storedSecrets) : null;
 
     const events: ProfileEvent[] = [];
-    if (checkedConnection && existing && connectionChanged(existing, checkedConnection, this.openSecrets(existing.secretsEncrypted))) events.push({ type: 'edit_connection' });
-    if (checkedConnection && !existing) events.push({ type: 'edit_connection' });
+    if (checkedConnection && (!existing || connectionChanged(existing, checkedConnection, storedSecrets ?? {}))) events.push({ type: 'edit_connection' });
     if (current.downloadActivity && !merged.downloadActivity) events.push({ type: 'turn_off_download_activity' });
     if (!current.downloadActivity && merged.downloadActivity) events.push({ type: 'turn_on_download_activity' });
     const { next, effects } = applyEvents(snapshotOf(current), events);
