@@ -54,14 +54,17 @@ class FollowUpQueue {
     if (this.running < this.limit) this.running++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     await this.quietMoment();
-    try {
-      await work();
-    } finally {
-      const next = this.waiting.shift();
-      // The slot passes to the next piece on a later turn, so requests that arrived meanwhile are acked first.
-      if (next) setImmediate(next);
-      else this.running--;
-    }
+    const done = work();
+    // A piece that waits long (a vendor call, a job it reports back on) gives its slot up after SLOT_MS and
+    // carries on outside the queue: the queue paces quick work, it must not make one slow command stall the rest.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, SLOT_MS)))]);
+    clearTimeout(timer);
+    const next = this.waiting.shift();
+    // The slot passes to the next piece on a later turn, so requests that arrived meanwhile are acked first.
+    if (next) setImmediate(next);
+    else this.running--;
+    await done;
   }
 
   /** Waits until no ack has left for QUIET_MS (at most MAX_DEFER_MS), so a burst of commands is acked first. */
@@ -75,6 +78,7 @@ class FollowUpQueue {
 
 const QUIET_MS = 5;
 const MAX_DEFER_MS = 250;
+const SLOT_MS = 500;
 
 const followUps = new FollowUpQueue(1);
 

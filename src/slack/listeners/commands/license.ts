@@ -145,12 +145,12 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
       const requests: SyncRequest[] = [];
       for (const p of targets) requests.push(await services.sync.requestSync(p.id, user));
       await run.reply(textMessage(`Started: ${requests.map((r) => r.label).join(', ')}. I will report back here.`));
-      await Promise.all(
-        requests.map(async (r) => {
-          const finished = await waitForRun(deps, r, user);
-          await run.reply(textMessage(finished ? describeRun(finished) : `${r.label} is still running: \`/license jobs ${r.profile.displayName}\` shows it when done.`));
-        }),
-      );
+      // Reporting back waits for the jobs; it runs on its own so that waiting never holds up other commands.
+      for (const r of requests) {
+        void waitForRun(deps, r, user)
+          .then((finished) => run.reply(textMessage(finished ? describeRun(finished) : `${r.label} is still running: \`/license jobs ${r.profile.displayName}\` shows it when done.`)))
+          .catch((err: unknown) => deps.logger.warn({ err, profileId: r.profile.id }, 'could not report a sync back'));
+      }
       return;
     }
     case 'candidates': {
