@@ -4,7 +4,7 @@
 import { describeError } from '../domain/errors.js';
 import type { Connector, LicenseCount, VendorSeat } from '../domain/vendor.js';
 import { JOBS, jobDisplayName, profileRunData, type JobName } from '../jobs/names.js';
-import { createRepositories, tryAdvisoryLock, type IntegrationProfile, type JobRun, type ModelSpec } from '../store/index.js';
+import { createRepositories, waitForAdvisoryLock, type IntegrationProfile, type JobRun, type ModelSpec } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
 import type { EvaluationResult, EvaluationService } from './evaluation-service.js';
@@ -121,6 +121,9 @@ export interface SyncDeps {
 }
 
 export class SyncService {
+  /** How long a download waits for another download of the same profile to finish. */
+  downloadWaitMs = 30 * 60_000;
+
   constructor(
     private readonly ctx: ServiceContext,
     private readonly deps: () => SyncDeps,
@@ -141,11 +144,12 @@ export class SyncService {
 
   /**
    * One download of a profile at a time, whoever starts it (the scheduler on any replica, /license sync, the
-   * CLI): two would race on "seen in this download" and could mark each other's seats gone.
+   * CLI): two would race on "seen in this download" and could mark each other's seats gone. A second one waits
+   * for the first to finish, then downloads afresh; past DOWNLOAD_WAIT_MS it gives up.
    */
   private async exclusively<T>(profile: IntegrationProfile, work: () => Promise<T>): Promise<T> {
-    const release = await tryAdvisoryLock(this.ctx.database, `download:${profile.id}`);
-    if (!release) throw new ServiceError('conflict', `A download of "${profile.displayName}" is already running; try again when it has finished`);
+    const release = await waitForAdvisoryLock(this.ctx.database, `download:${profile.id}`, { waitMs: this.downloadWaitMs });
+    if (!release) throw new ServiceError('conflict', `A download of "${profile.displayName}" is still running; try again when it has finished`);
     try {
       return await work();
     } finally {

@@ -39,3 +39,13 @@ export async function tryAdvisoryLock(database: Database, key: string): Promise<
     }
   };
 }
+
+/** Waits for the lock, checking every pollMs, for at most waitMs; null if it is still held then. */
+export async function waitForAdvisoryLock(database: Database, key: string, opts: { waitMs: number; pollMs?: number }): Promise<ReleaseLock | null> {
+  const until = Date.now() + opts.waitMs;
+  for (;;) {
+    const release = await tryAdvisoryLock(database, key);
+    if (release || Date.now() >= until) return release;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.pollMs ?? 500, Math.max(0, until - Date.now()))));
+  }
+}

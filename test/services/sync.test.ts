@@ -248,22 +248,30 @@ describe('subscription download and evaluation (Zendesk)', () => {
     expect(removed).toEqual(demoted.map((u) => String(u.id)).sort());
   });
 
-  it('runs one download of a profile at a time: a second one meanwhile is refused and records nothing', async () => {
+  it('runs one download of a profile at a time: a second one waits for the first, or gives up after its wait', async () => {
     seedAgents(250, 10);
     const profile = await profileWith();
-    // Slow pages keep the first download running while the second asks.
+    // Slow pages keep the first download running while the others ask.
     fake.faults.add({ match: (_req, url) => url.pathname === '/api/v2/users.json', delayMs: 150, delayOnly: true, times: Infinity });
     const first = services.sync.syncSubscriptions(profile.id, { actor: 'scheduler' }, { followUp: false });
     await new Promise((r) => setTimeout(r, 50));
+    const waited = services.sync.syncSubscriptions(profile.id, { actor: 'slack' }, { followUp: false });
+    await new Promise((r) => setTimeout(r, 50)); // the second is waiting now, with the default wait
+
+    services.sync.downloadWaitMs = 100;
     await expect(services.sync.syncSubscriptions(profile.id, { actor: 'cli' }, { followUp: false })).rejects.toMatchObject({
       code: 'conflict',
-      message: 'A download of "Acme Support" is already running; try again when it has finished',
+      message: 'A download of "Acme Support" is still running; try again when it has finished',
     });
-    expect((await first).status).toBe('succeeded');
+    services.sync.downloadWaitMs = 30 * 60_000;
+
+    const [a, b] = await Promise.all([first, waited]);
+    expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
     fake.faults.clear();
-    expect((await t.ctx.repos.jobRuns.listByProfile(profile.id, { kind: 'subscriptions' })).map((r) => r.triggeredBy)).toEqual(['scheduler']);
-    // Released afterwards: the next download goes ahead.
-    expect((await services.sync.syncSubscriptions(profile.id, { actor: 'cli' }, { followUp: false })).status).toBe('succeeded');
+    const runs = (await t.ctx.repos.jobRuns.listByProfile(profile.id, { kind: 'subscriptions' })).sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
+    expect(runs.map((r) => r.triggeredBy)).toEqual(['scheduler', 'slack']);
+    // The second started only after the first had finished.
+    expect(runs[1]!.startedAt.getTime()).toBeGreaterThanOrEqual(runs[0]!.finishedAt!.getTime());
   });
 
   it('refuses to download for a draft profile', async () => {
