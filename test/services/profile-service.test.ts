@@ -12,11 +12,13 @@ let t: TestContext;
 let fake: FakeZendesk;
 let profiles: ProfileService;
 let adminEmail: string;
+let adminId: number;
 
 beforeAll(async () => {
   [t, fake] = await Promise.all([createTestContext(), startFakeZendesk()]);
   const admin = fake.org.addUser({ email: 'ops@acme.test', name: 'Ops', role: 'admin' });
   adminEmail = admin.email;
+  adminId = admin.id;
   fake.addApiToken(admin.id, API_TOKEN);
   profiles = new ProfileService(t.ctx);
 });
@@ -101,7 +103,7 @@ describe('ProfileService', () => {
     const { profile, report } = await profiles.validate('U1', p.id);
     expect(report.ok).toBe(true);
     expect(profile.validatedAt).not.toBeNull();
-    expect(profile.integrationUserId).toBeTruthy();
+    expect(profile.integrationUserId).toBe(String(adminId));
 
     const published = await profiles.publish('U1', p.id);
     expect(published.status).toBe('published');

@@ -70,7 +70,7 @@ describe('authorization code through the browser', () => {
     expect(sf.tokenRequests.authorization_code).toBe(exchangesBefore + 1);
 
     const stored = await s.services.profiles.oauthClient(profileId);
-    expect(stored?.secrets.refreshToken).toBeTruthy();
+    expect(stored?.secrets.refreshToken).toMatch(/^\S{8,}$/);
     const row = await s.t.ctx.repos.connections.get(profileId);
     expect(row!.secretsEncrypted).not.toContain(stored!.secrets.refreshToken!);
     await s.waitFor(() => dms().some((m) => m.text.includes('is connected')));

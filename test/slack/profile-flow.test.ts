@@ -76,7 +76,7 @@ describe('profile modal', () => {
     expect(profile.vendor).toBe('zendesk');
     expect(profile.status).toBe('draft');
     const stored = await s.t.ctx.repos.connections.get(profile.id);
-    expect(stored?.secretsEncrypted).toBeTruthy();
+    expect(s.t.ctx.secrets.openJson(stored!.secretsEncrypted!)).toMatchObject({ apiToken: TOKEN });
     expect(stored!.secretsEncrypted).not.toContain(TOKEN);
     await s.waitFor(() => dmsTo(ADMIN).some((m) => m.text.includes('created')));
     await s.waitFor(() => botState(s.fake).homes.has(ADMIN));
