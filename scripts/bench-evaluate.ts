@@ -6,17 +6,11 @@
 //   npx tsx scripts/bench-evaluate.ts [--seats=100000] [--backends=pglite,postgres] [--json=out.json]
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { sql } from 'drizzle-orm';
-import { generateKey, createSecretBox } from '../src/domain/crypto.js';
 import { compileRules, selectCandidates, type RuleSeat } from '../src/domain/rules.js';
 import type { Connector, VendorSeat } from '../src/domain/vendor.js';
 import { seededRandom } from '../src/fakes/demo-random.js';
-import { createScheduler } from '../src/jobs/scheduler.js';
-import { silentLogger } from '../src/logger.js';
 import { toRuleSeat } from '../src/services/evaluation-service.js';
-import type { ServiceContext } from '../src/services/context.js';
 import { createServices } from '../src/services/index.js';
-import { createRepositories, openDatabase } from '../src/store/index.js';
 import {
   argValue,
   emitResult,
@@ -26,7 +20,7 @@ import {
   postgresUrl,
   redactUrl,
   runChild,
-  scratchSchema,
+  openBenchContext,
   startSampling,
   table,
   type Backend,
@@ -103,23 +97,9 @@ export interface EvaluateFigures {
 }
 
 async function measure(backend: Backend, total: number): Promise<EvaluateFigures> {
-  const schema = backend === 'postgres' ? scratchSchema('bench_eval') : undefined;
-  const database = await openDatabase({ url: backend === 'postgres' ? postgresUrl() : 'memory://', ...(schema ? { schema } : {}) });
-  const scheduler = await createScheduler({
-    backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
-    logger: silentLogger,
-  });
+  const pages = generatedSeats(total, Date.now());
+  const { ctx, close } = await openBenchContext(backend, 'bench_eval', () => inMemoryConnector(pages));
   try {
-    const pages = generatedSeats(total, Date.now());
-    const ctx: ServiceContext = {
-      database,
-      repos: createRepositories(database.db),
-      scheduler,
-      secrets: createSecretBox(Buffer.from(generateKey(), 'hex')),
-      logger: silentLogger,
-      connectors: () => inMemoryConnector(pages),
-      now: () => new Date(),
-    };
     const services = createServices(ctx);
     const profile = await services.profiles.create(
       'bench',
@@ -178,9 +158,7 @@ async function measure(backend: Backend, total: number): Promise<EvaluateFigures
       startRssMb: figures.startRssMb,
     };
   } finally {
-    await scheduler.close({ timeoutMs: 5_000 });
-    if (schema) await database.db.execute(sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    await database.close();
+    await close();
   }
 }
 

@@ -2,7 +2,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import type { ConnectorFactory } from '../src/connectors/registry.js';
+import { createSecretBox, generateKey } from '../src/domain/crypto.js';
+import { createScheduler } from '../src/jobs/scheduler.js';
+import { silentLogger } from '../src/logger.js';
+import type { ServiceContext } from '../src/services/context.js';
+import { createRepositories, openDatabase } from '../src/store/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -126,4 +133,34 @@ export function argValue(name: string): string | undefined {
 
 export function hasFlag(name: string): boolean {
   return process.argv.includes(`--${name}`);
+}
+
+/**
+ * A service context over a fresh benchmark database: in-memory PGlite, or a scratch schema on the PostgreSQL
+ * server (dropped by close()), with a throw-away encryption key and the given connector factory.
+ */
+export async function openBenchContext(backend: 'pglite' | 'postgres', schemaPrefix: string, connectors: ConnectorFactory): Promise<{ ctx: ServiceContext; close(): Promise<void> }> {
+  const schema = backend === 'postgres' ? scratchSchema(schemaPrefix) : undefined;
+  const database = await openDatabase({ url: backend === 'postgres' ? postgresUrl() : 'memory://', ...(schema ? { schema } : {}) });
+  const scheduler = await createScheduler({
+    backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
+    logger: silentLogger,
+  });
+  const ctx: ServiceContext = {
+    database,
+    repos: createRepositories(database.db),
+    scheduler,
+    secrets: createSecretBox(Buffer.from(generateKey(), 'hex')),
+    logger: silentLogger,
+    connectors,
+    now: () => new Date(),
+  };
+  return {
+    ctx,
+    async close() {
+      await scheduler.close({ timeoutMs: 5_000 });
+      if (schema) await database.db.execute(sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      await database.close();
+    },
+  };
 }

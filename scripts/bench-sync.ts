@@ -10,21 +10,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { sql } from 'drizzle-orm';
 import { createConnector } from '../src/connectors/registry.js';
-import { generateKey, createSecretBox } from '../src/domain/crypto.js';
 import type { Connector, Vendor, VendorSeat } from '../src/domain/vendor.js';
 import { FakeRateLimit } from '../src/fakes/http-server.js';
 import { demoConnection, demoDefinition, DEMO_TOKEN, startFakeCustom, type FakeCustom } from '../src/fakes/custom/index.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../src/fakes/salesforce/index.js';
 import { FAKE_SLACK_ADMIN_TOKEN, seedDemoOrg, startFakeSlack, type FakeSlack } from '../src/fakes/slack/index.js';
 import { startFakeZendesk, type FakeZendesk } from '../src/fakes/zendesk/index.js';
-import { createScheduler } from '../src/jobs/scheduler.js';
-import { silentLogger } from '../src/logger.js';
-import type { ServiceContext } from '../src/services/context.js';
 import { createServices } from '../src/services/index.js';
 import type { ConnectionForm } from '../src/services/profile-service.js';
-import { createRepositories, openDatabase } from '../src/store/index.js';
 import {
   argValue,
   emitResult,
@@ -35,7 +29,7 @@ import {
   postgresUrl,
   redactUrl,
   runChild,
-  scratchSchema,
+  openBenchContext,
   startSampling,
   table,
   type Backend,
@@ -269,23 +263,9 @@ function timedConnector(connector: Connector, timing: { vendorMs: number }): Con
 
 async function measure(spec: MeasureSpec): Promise<SyncFigures> {
   const { backend, target } = spec;
-  const schema = backend === 'postgres' ? scratchSchema('bench_sync') : undefined;
-  const database = await openDatabase({ url: backend === 'postgres' ? postgresUrl() : 'memory://', ...(schema ? { schema } : {}) });
-  const scheduler = await createScheduler({
-    backend: database.kind === 'pg' ? { kind: 'pg', pool: database.pool! } : { kind: 'pglite', pglite: database.pglite! },
-    logger: silentLogger,
-  });
   const timing = { vendorMs: 0 };
+  const { ctx, close } = await openBenchContext(backend, 'bench_sync', (opts) => timedConnector(createConnector(opts), timing));
   try {
-    const ctx: ServiceContext = {
-      database,
-      repos: createRepositories(database.db),
-      scheduler,
-      secrets: createSecretBox(Buffer.from(generateKey(), 'hex')),
-      logger: silentLogger,
-      connectors: (opts) => timedConnector(createConnector(opts), timing),
-      now: () => new Date(),
-    };
     const services = createServices(ctx);
     const profile = await services.profiles.create(
       'bench',
@@ -326,9 +306,7 @@ async function measure(spec: MeasureSpec): Promise<SyncFigures> {
       ...(stats.note ? { note: stats.note } : {}),
     };
   } finally {
-    await scheduler.close({ timeoutMs: 5_000 });
-    if (schema) await database.db.execute(sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    await database.close();
+    await close();
   }
 }
 
