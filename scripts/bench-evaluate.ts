@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { compileRules, selectCandidates, type RuleSeat } from '../src/domain/rules.js';
 import type { Connector, VendorSeat } from '../src/domain/vendor.js';
 import { seededRandom } from '../src/fakes/demo-random.js';
-import { toRuleSeat } from '../src/services/evaluation-service.js';
+import { toRuleSeat } from '../src/services/rule-inputs.js';
 import { createServices } from '../src/services/index.js';
 import {
   argValue,

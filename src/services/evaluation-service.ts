@@ -6,17 +6,16 @@ import { describeError } from '../domain/errors.js';
 import {
   compileRules,
   selectCandidates,
-  type ExclusionRule as RuleExclusion,
   type ModelShare,
-  type ReclamationRule as RuleReclamation,
   type RuleSeat,
 } from '../domain/rules.js';
 import { JOBS } from '../jobs/names.js';
-import type { CandidateInput, ExclusionRule, IntegrationProfile, ReclamationRule, RemovalCandidate, Subscription } from '../store/index.js';
+import type { CandidateInput, IntegrationProfile, RemovalCandidate, Subscription } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import { notFound, ServiceError } from './errors.js';
 import type { CandidateNotifier } from './notifier.js';
 import { hasActivitySubflow } from './profile-service.js';
+import { toRuleExclusions, toRuleReclamation, toRuleSeat } from './rule-inputs.js';
 
 const DAY_MS = 86_400_000;
 const SEAT_PAGE = 5_000;
@@ -169,8 +168,8 @@ export class EvaluationService {
       if ((c.decidedAt ?? c.updatedAt).getTime() > decidedSince) skip.add(c.subscriptionId);
     }
     const ruleContext = {
-      rules: rules.map(toRule),
-      exclusions: exclusions.map(toExclusion),
+      rules: rules.map(toRuleReclamation),
+      exclusions: toRuleExclusions(exclusions),
       integrationUserId: profile.integrationUserId,
       freeModelIds: models.filter((m) => m.isFree).map((m) => m.id),
       activityTracked: profile.downloadActivity || !hasActivitySubflow(profile.vendor),
@@ -301,24 +300,6 @@ export class EvaluationService {
   }
 }
 
-function toRule(r: ReclamationRule): RuleReclamation {
-  return {
-    id: r.id,
-    name: r.name,
-    modelId: r.modelId,
-    inactivityDays: r.inactivityDays,
-    notifyUser: r.notifyUser,
-    graceDays: r.graceDays,
-    autoApprove: r.autoApprove,
-    active: r.active,
-  };
-}
-
-function toExclusion(e: ExclusionRule): RuleExclusion {
-  if (e.kind === 'identifier') return { kind: 'identifier', id: e.id, licenseType: e.licenseType ?? '', expiresAt: e.expiresAt };
-  return { kind: 'user', id: e.id, vendorUserId: e.vendorUserId, emailPattern: e.emailPattern, expiresAt: e.expiresAt };
-}
-
 function countsOf(r: EvaluationResult): Record<string, number> {
   const counts: Record<string, number> = { seats: r.seats, created: r.created, held: r.held, closed: r.closed, seconds: r.seconds };
   for (const [why, n] of Object.entries(r.skipped)) counts[`skipped_${why}`] = n;
@@ -327,20 +308,4 @@ function countsOf(r: EvaluationResult): Record<string, number> {
 
 function secondsSince(started: number): number {
   return Math.round((performance.now() - started) / 10) / 100;
-}
-
-/** A stored subscription as the rules engine sees it. */
-export function toRuleSeat(s: Subscription): RuleSeat {
-  return {
-    subscriptionId: s.id,
-    vendorUserId: s.vendorUserId,
-    email: s.email,
-    licenseType: s.licenseType,
-    modelId: s.modelId,
-    active: s.active,
-    status: s.status,
-    lastActivityAt: s.lastActivityAt,
-    firstSeenAt: s.firstSeenAt,
-    flags: s.flags,
-  };
 }

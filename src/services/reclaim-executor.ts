@@ -8,7 +8,7 @@
 import { and, asc, eq, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { allowedFrom, targetOf, type CandidateEvent } from '../domain/candidate-state.js';
 import { describeError, VendorError } from '../domain/errors.js';
-import { compileRules, type ExclusionRule as RuleExclusion, type RuleEvaluator } from '../domain/rules.js';
+import { compileRules, type RuleEvaluator } from '../domain/rules.js';
 import type { Connector, ReclaimOutcome, SeatRef } from '../domain/vendor.js';
 import { JOBS, jobDisplayName } from '../jobs/names.js';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../store/index.js';
 import type { ServiceContext } from './context.js';
 import type { Services } from './index.js';
+import { toRuleExclusions, toRuleSeat } from './rule-inputs.js';
 
 export const RECLAIM_ACTOR = 'system:reclaim';
 
@@ -310,25 +311,14 @@ export class ReclaimExecutor {
       evaluator = this.ctx.repos.exclusionRules.listActive(profile.id, now).then((rows) =>
         compileRules({
           rules: [],
-          exclusions: rows.map(toRuleExclusion).filter((e): e is RuleExclusion => e !== null),
+          exclusions: toRuleExclusions(rows),
           integrationUserId: profile.integrationUserId,
         }),
       );
       guards.set(profile.id, evaluator);
     }
     const verdict = (await evaluator).evaluate(
-      {
-        subscriptionId: subscription.id,
-        vendorUserId: subscription.vendorUserId,
-        email: subscription.email,
-        licenseType: subscription.licenseType,
-        modelId: subscription.modelId,
-        active: subscription.active,
-        status: subscription.status,
-        lastActivityAt: subscription.lastActivityAt,
-        firstSeenAt: subscription.firstSeenAt,
-        flags: subscription.flags,
-      },
+      toRuleSeat(subscription),
       now,
     );
     if (verdict.candidate) return null;
@@ -449,11 +439,6 @@ export class ReclaimExecutor {
     });
     return { ...base, outcome: 'failed', detail: lastError, retryAt };
   }
-}
-
-function toRuleExclusion(row: { id: string; kind: string; vendorUserId: string | null; emailPattern: string | null; licenseType: string | null; expiresAt: Date | null }): RuleExclusion | null {
-  if (row.kind === 'identifier') return row.licenseType ? { kind: 'identifier', id: row.id, licenseType: row.licenseType, expiresAt: row.expiresAt } : null;
-  return { kind: 'user', id: row.id, vendorUserId: row.vendorUserId, emailPattern: row.emailPattern, expiresAt: row.expiresAt };
 }
 
 /** Notifications are best effort: a Slack hiccup must not undo or fail a reclamation that happened. */
