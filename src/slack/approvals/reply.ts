@@ -4,7 +4,7 @@ import { describeError, VendorError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
 import { ServiceError } from '../../services/errors.js';
 import type { Services } from '../../services/index.js';
-import { truncate } from '../blocks/digest.js';
+import { clip } from '../blocks/text.js';
 
 export interface ActionDeps {
   services: Services;
@@ -28,7 +28,7 @@ export interface ClickContext {
 
 /** An ephemeral line in the channel or DM the click came from (response_url when there is no channel). */
 export async function tellUser(click: ClickContext, text: string, logger: Logger): Promise<void> {
-  const clipped = truncate(text, 3000);
+  const clipped = clip(text, 3000);
   try {
     if (click.channelId) await click.client.chat.postEphemeral({ channel: click.channelId, user: click.userId, text: clipped });
     else if (click.respond) await click.respond({ text: clipped, response_type: 'ephemeral', replace_original: false });

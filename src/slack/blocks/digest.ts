@@ -3,21 +3,20 @@
 // candidate remembers its message), so a later re-render of one page keeps the same users on it.
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { CandidateState } from '../../domain/candidate-state.js';
+import { clip, esc, MAX } from './text.js';
 
 export const ACTION_APPROVE = 'candidate_approve';
 export const ACTION_EXCLUDE = 'candidate_exclude';
 export const ACTION_APPROVE_ALL = 'candidate_approve_all';
 
 /** Slack's limit is 50 blocks per message; the parent also carries the summary (5 blocks), a thread page a heading. */
-export const MAX_BLOCKS_PER_MESSAGE = 50;
+export const MAX_BLOCKS_PER_MESSAGE = MAX.messageBlocks;
 const BLOCKS_PER_USER = 2;
 const SUMMARY_BLOCKS = 5;
 const PAGE_HEADING_BLOCKS = 1;
 export const USERS_ON_PARENT = Math.floor((MAX_BLOCKS_PER_MESSAGE - SUMMARY_BLOCKS) / BLOCKS_PER_USER);
 export const USERS_PER_THREAD_PAGE = Math.floor((MAX_BLOCKS_PER_MESSAGE - PAGE_HEADING_BLOCKS) / BLOCKS_PER_USER);
 
-const SECTION_TEXT_MAX = 3000;
-const HEADER_TEXT_MAX = 150;
 const FALLBACK_TEXT_MAX = 3000;
 
 export interface Money {
@@ -99,12 +98,12 @@ export function renderDigestParent(
   const openCount = (summary.byState.pending ?? 0) + (summary.byState.awaiting_user ?? 0) + (summary.byState.released ?? 0);
   const header: KnownBlock = {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(`Unused seats: ${profile.displayName}`, HEADER_TEXT_MAX) },
+    text: { type: 'plain_text', text: clip(`Unused seats: ${profile.displayName}`, MAX.headerText) },
   };
   const summaryBlock: SectionBlock = {
     type: 'section',
     block_id: 'digest_summary',
-    text: { type: 'mrkdwn', text: truncate(summaryText(summary), SECTION_TEXT_MAX) },
+    text: { type: 'mrkdwn', text: clip(summaryText(summary), MAX.sectionText) },
   };
   const approveAll: ActionsBlock = {
     type: 'actions',
@@ -120,7 +119,7 @@ export function renderDigestParent(
               style: 'primary',
               confirm: {
                 title: { type: 'plain_text', text: 'Approve all?' },
-                text: { type: 'plain_text', text: `Reclaim every open seat of ${truncate(profile.displayName, 200)} that waits for a decision.` },
+                text: { type: 'plain_text', text: `Reclaim every open seat of ${clip(profile.displayName, 200)} that waits for a decision.` },
                 confirm: { type: 'plain_text', text: 'Approve all' },
                 deny: { type: 'plain_text', text: 'Cancel' },
               },
@@ -133,7 +132,7 @@ export function renderDigestParent(
     elements: [
       {
         type: 'mrkdwn',
-        text: truncate(
+        text: clip(
           [
             profile.reclaim ? null : '*Reclaim is off for this profile*: approvals are recorded, nothing is sent to the vendor.',
             pageCount > 1 ? `Showing ${page.length} of ${summary.total}; the rest are in the thread (${pageCount - 1} more page${pageCount > 2 ? 's' : ''}).` : null,
@@ -141,7 +140,7 @@ export function renderDigestParent(
           ]
             .filter(Boolean)
             .join(' '),
-          SECTION_TEXT_MAX,
+          MAX.sectionText,
         ),
       },
     ],
@@ -149,7 +148,7 @@ export function renderDigestParent(
   const blocks: KnownBlock[] = [header, summaryBlock, context, { type: 'divider' }];
   if (approveAll.elements.length > 0) blocks.splice(2, 0, approveAll);
   blocks.push(...page.flatMap(candidateBlocks));
-  return { blocks, text: truncate(`Unused seats in ${profile.displayName}: ${summaryLine(summary)}`, FALLBACK_TEXT_MAX) };
+  return { blocks, text: clip(`Unused seats in ${profile.displayName}: ${summaryLine(summary)}`, FALLBACK_TEXT_MAX) };
 }
 
 /** A thread page: a heading line, then its users. */
@@ -157,30 +156,30 @@ export function renderDigestPage(profile: DigestProfile, page: readonly DigestCa
   const blocks: KnownBlock[] = [
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(profile.displayName)}*: page ${pageNumber} of ${pageCount}`, SECTION_TEXT_MAX) }],
+      elements: [{ type: 'mrkdwn', text: clip(`*${esc(profile.displayName)}*: page ${pageNumber} of ${pageCount}`, MAX.sectionText) }],
     },
     ...page.flatMap(candidateBlocks),
   ];
-  return { blocks, text: truncate(`Unused seats in ${profile.displayName}, page ${pageNumber} of ${pageCount}`, FALLBACK_TEXT_MAX) };
+  return { blocks, text: clip(`Unused seats in ${profile.displayName}, page ${pageNumber} of ${pageCount}`, FALLBACK_TEXT_MAX) };
 }
 
 /** A thread reply when holders did not answer in time: the approvers take over. */
 export function renderGraceExpiredNotice(profile: DigestProfile, candidates: readonly DigestCandidate[]): RenderedMessage {
   const names = candidates.slice(0, 20).map(holderLabel);
   const more = candidates.length > names.length ? ` and ${candidates.length - names.length} more` : '';
-  const text = `${candidates.length === 1 ? 'One holder' : `${candidates.length} holders`} of ${escapeMrkdwn(profile.displayName)} seats did not answer within the grace period: ${names.join(', ')}${more}. They wait for an approver.`;
+  const text = `${candidates.length === 1 ? 'One holder' : `${candidates.length} holders`} of ${esc(profile.displayName)} seats did not answer within the grace period: ${names.join(', ')}${more}. They wait for an approver.`;
   return {
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_TEXT_MAX) } }],
-    text: truncate(text, FALLBACK_TEXT_MAX),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX.sectionText) } }],
+    text: clip(text, FALLBACK_TEXT_MAX),
   };
 }
 
 /** A failed job, in one readable line (the message comes from describeError: no secrets). */
 export function renderJobFailed(jobLabel: string, message: string): RenderedMessage {
-  const text = `:warning: *${escapeMrkdwn(jobLabel)} failed*: ${escapeMrkdwn(message)}`;
+  const text = `:warning: *${esc(jobLabel)} failed*: ${esc(message)}`;
   return {
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_TEXT_MAX) } }],
-    text: truncate(`${jobLabel} failed: ${message}`, FALLBACK_TEXT_MAX),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX.sectionText) } }],
+    text: clip(`${jobLabel} failed: ${message}`, FALLBACK_TEXT_MAX),
   };
 }
 
@@ -188,7 +187,7 @@ function candidateBlocks(c: DigestCandidate): KnownBlock[] {
   const section: SectionBlock = {
     type: 'section',
     block_id: `cand_${c.id}`,
-    text: { type: 'mrkdwn', text: truncate(candidateText(c), SECTION_TEXT_MAX) },
+    text: { type: 'mrkdwn', text: clip(candidateText(c), MAX.sectionText) },
   };
   const buttons = candidateButtons(c);
   if (buttons.length === 0) return [section];
@@ -216,13 +215,13 @@ function candidateText(c: DigestCandidate): string {
     ? `last active ${c.lastActivityAt.toISOString().slice(0, 10)}${c.inactiveDays !== null ? ` (${c.inactiveDays} days ago)` : ''}`
     : 'no activity on record';
   const cost = c.monthlyCost ? formatMoney(c.monthlyCost) + '/month' : 'cost unknown';
-  return `*${who}* · ${escapeMrkdwn(c.licenseName)} · ${activity} · ${cost}\n${stateLine(c)}`;
+  return `*${who}* · ${esc(c.licenseName)} · ${activity} · ${cost}\n${stateLine(c)}`;
 }
 
 function holderLabel(c: DigestCandidate): string {
   const name = c.holderName ?? c.holderEmail ?? c.vendorUserId;
   const extra = c.holderName && c.holderEmail ? ` (${c.holderEmail})` : '';
-  return escapeMrkdwn(truncate(name + extra, 300));
+  return esc(clip(name + extra, 300));
 }
 
 function stateLine(c: DigestCandidate): string {
@@ -245,7 +244,7 @@ function stateLine(c: DigestCandidate): string {
     case 'reclaimed':
       return `:white_check_mark: Approved${by} · reclaimed ✓`;
     case 'failed':
-      return `:x: Approved${by} · reclaim failed: ${escapeMrkdwn(truncate(c.lastError ?? 'no message from the vendor', 500))}`;
+      return `:x: Approved${by} · reclaim failed: ${esc(clip(c.lastError ?? 'no message from the vendor', 500))}`;
     case 'restored':
       return ':leftwards_arrow_with_hook: Seat restored';
   }
@@ -289,14 +288,7 @@ export function formatMoney(m: Money): string {
 
 /** A Slack user id as a mention; anything else (cli, system) as plain text. */
 export function actorLabel(actor: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : esc(actor);
 }
 
 /** Slack mrkdwn's three control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

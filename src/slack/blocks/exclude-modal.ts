@@ -1,7 +1,7 @@
 // Exclude on the approval digest → this modal: why the seat stays (required) and, optionally, until when.
 // Pure: data in, Block Kit out; the submission carries only the candidate id.
 import type { ModalView } from '@slack/types';
-import { escapeMrkdwn, truncate } from './digest.js';
+import { clip, esc, MAX } from './text.js';
 
 export const VIEW_CANDIDATE_EXCLUDE = 'candidate_exclude_modal';
 export const EXCLUDE_REASON_BLOCK = 'exclude_reason';
@@ -11,8 +11,6 @@ export const EXCLUDE_REASON_MAX = 500;
 export const EXCLUDE_UNTIL_BLOCK = 'exclude_until';
 export const EXCLUDE_UNTIL_INPUT = 'until';
 
-const SECTION_TEXT_MAX = 3000;
-const TITLE_MAX = 24;
 
 export interface ExcludeModalMeta {
   candidateId: string;
@@ -29,7 +27,7 @@ export function renderExcludeModal(meta: ExcludeModalMeta, seat: ExcludeModalSea
     type: 'modal',
     callback_id: VIEW_CANDIDATE_EXCLUDE,
     private_metadata: JSON.stringify(meta),
-    title: { type: 'plain_text', text: truncate('Exclude from reclaims', TITLE_MAX) },
+    title: { type: 'plain_text', text: clip('Exclude from reclaims', MAX.modalTitle) },
     submit: { type: 'plain_text', text: 'Exclude' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
@@ -37,9 +35,9 @@ export function renderExcludeModal(meta: ExcludeModalMeta, seat: ExcludeModalSea
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: truncate(
-            `*${escapeMrkdwn(seat.holder)}* keeps the *${escapeMrkdwn(seat.licenseName)}* seat in *${escapeMrkdwn(seat.profileName)}*, and the seat is not proposed again while the exclusion lasts.`,
-            SECTION_TEXT_MAX,
+          text: clip(
+            `*${esc(seat.holder)}* keeps the *${esc(seat.licenseName)}* seat in *${esc(seat.profileName)}*, and the seat is not proposed again while the exclusion lasts.`,
+            MAX.sectionText,
           ),
         },
       },

@@ -1,7 +1,8 @@
 // The DM to a seat holder (Keep it / Release it), its answered forms, and the small "why do you keep it" modal.
 // Pure: data in, Block Kit out.
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { escapeMrkdwn, formatMoney, truncate, type Money, type RenderedMessage } from './digest.js';
+import { formatMoney, type Money, type RenderedMessage } from './digest.js';
+import { clip, esc, MAX } from './text.js';
 
 export const ACTION_HOLDER_KEEP = 'holder_keep';
 export const ACTION_HOLDER_RELEASE = 'holder_release';
@@ -15,7 +16,6 @@ export const KEEP_DAYS_INPUT = 'days';
 export const KEEP_DAYS_CHOICES = [30, 90, 180] as const;
 export const KEEP_DAYS_DEFAULT = 90;
 
-const SECTION_TEXT_MAX = 3000;
 
 export interface HolderDmData {
   candidateId: string;
@@ -38,7 +38,7 @@ export type HolderAnswer =
 export function renderHolderDm(d: HolderDmData): RenderedMessage {
   return {
     blocks: [
-      { type: 'section', block_id: 'holder_question', text: { type: 'mrkdwn', text: truncate(questionText(d), SECTION_TEXT_MAX) } },
+      { type: 'section', block_id: 'holder_question', text: { type: 'mrkdwn', text: clip(questionText(d), MAX.sectionText) } },
       {
         type: 'actions',
         block_id: 'holder_actions',
@@ -49,10 +49,10 @@ export function renderHolderDm(d: HolderDmData): RenderedMessage {
       },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: truncate(deadlineText(d), SECTION_TEXT_MAX) }],
+        elements: [{ type: 'mrkdwn', text: clip(deadlineText(d), MAX.sectionText) }],
       },
     ],
-    text: truncate(`Do you still need your ${d.licenseName} seat in ${d.profileName}?`, SECTION_TEXT_MAX),
+    text: clip(`Do you still need your ${d.licenseName} seat in ${d.profileName}?`, MAX.sectionText),
   };
 }
 
@@ -60,15 +60,15 @@ export function renderHolderDm(d: HolderDmData): RenderedMessage {
 export function renderHolderDmAnswered(d: HolderDmData, answer: HolderAnswer): RenderedMessage {
   const outcome =
     answer.kind === 'kept'
-      ? `:raised_hand: You kept this seat. Your reason: _${escapeMrkdwn(truncate(answer.reason, KEEP_REASON_MAX))}_`
+      ? `:raised_hand: You kept this seat. Your reason: _${esc(clip(answer.reason, KEEP_REASON_MAX))}_`
       : answer.kind === 'released'
         ? ':wave: You released this seat. Thank you! It will be reclaimed shortly.'
-        : escapeMrkdwn(answer.text);
+        : esc(answer.text);
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: 'holder_question', text: { type: 'mrkdwn', text: truncate(questionText(d), SECTION_TEXT_MAX) } },
-    { type: 'section', block_id: 'holder_outcome', text: { type: 'mrkdwn', text: truncate(outcome, SECTION_TEXT_MAX) } },
+    { type: 'section', block_id: 'holder_question', text: { type: 'mrkdwn', text: clip(questionText(d), MAX.sectionText) } },
+    { type: 'section', block_id: 'holder_outcome', text: { type: 'mrkdwn', text: clip(outcome, MAX.sectionText) } },
   ];
-  return { blocks, text: truncate(outcome, SECTION_TEXT_MAX) };
+  return { blocks, text: clip(outcome, MAX.sectionText) };
 }
 
 /** Keep it → this modal; the submission carries the candidate id and the DM it came from. */
@@ -85,7 +85,7 @@ export function renderKeepModal(meta: KeepModalMeta, profileName: string, licens
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: truncate(`Tell the approvers why you still need your *${escapeMrkdwn(licenseName)}* seat in *${escapeMrkdwn(profileName)}*. It will not be offered for reclamation for a while.`, SECTION_TEXT_MAX),
+          text: clip(`Tell the approvers why you still need your *${esc(licenseName)}* seat in *${esc(profileName)}*. It will not be offered for reclamation for a while.`, MAX.sectionText),
         },
       },
       {
@@ -148,7 +148,7 @@ function questionText(d: HolderDmData): string {
     ? `has not been used since ${d.lastActivityAt.toISOString().slice(0, 10)}${d.inactiveDays !== null ? ` (${d.inactiveDays} days)` : ''}`
     : 'shows no activity on record';
   const cost = d.monthlyCost ? ` It costs ${formatMoney(d.monthlyCost)} a month.` : '';
-  return `Hi! Your *${escapeMrkdwn(d.licenseName)}* seat in *${escapeMrkdwn(d.profileName)}* ${since}.${cost}\nDo you still need it? *Keep it* and tell us why, or *Release it* so someone else can have it.`;
+  return `Hi! Your *${esc(d.licenseName)}* seat in *${esc(d.profileName)}* ${since}.${cost}\nDo you still need it? *Keep it* and tell us why, or *Release it* so someone else can have it.`;
 }
 
 function deadlineText(d: HolderDmData): string {
