@@ -5,6 +5,7 @@ import { describeError, VendorError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
 import { ServiceError } from '../../services/errors.js';
 import type { SlackMessage } from '../blocks/messages.js';
+import { section } from '../blocks/text.js';
 
 /** What the user reads: service and vendor errors are written for people; anything else is only logged. */
 export function userMessageOf(err: unknown): string {
@@ -19,7 +20,7 @@ export function ephemeral(msg: SlackMessage) {
 
 /** A message that is one line of text (blocks say the same, for clients that show blocks). */
 export function plainMessage(text: string): SlackMessage {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+  return { text, blocks: [section(text)] };
 }
 
 /** A DM from the bot (conversations.open, then chat.postMessage). Delivery problems are logged, not thrown. */
