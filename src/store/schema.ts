@@ -19,36 +19,18 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { SeatFlags, ValidationReport } from '../domain/vendor.js';
 import { VENDORS } from '../domain/vendor.js';
+import { CANDIDATE_STATES, OPEN_STATES } from '../domain/candidate-state.js';
+import { PROFILE_STATUSES } from '../domain/profile-state.js';
 
-export const PROFILE_STATUSES = ['draft', 'published'] as const;
-export type ProfileStatus = (typeof PROFILE_STATUSES)[number];
+// The state lists are the domain's: the CHECK constraints and the one-open-candidate index follow them.
+export { PROFILE_STATUSES, type ProfileStatus } from '../domain/profile-state.js';
+export { CANDIDATE_STATES, type CandidateState } from '../domain/candidate-state.js';
 
 export const SUBSCRIPTION_STATUSES = ['active', 'removed', 'reclaimed'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
-export const CANDIDATE_STATES = [
-  'pending',
-  'awaiting_user',
-  'kept',
-  'released',
-  'approved',
-  'excluded',
-  'reclaiming',
-  'reclaimed',
-  'failed',
-  'restored',
-] as const;
-export type CandidateState = (typeof CANDIDATE_STATES)[number];
-
 /** States in which a candidate still holds its seat's one open slot (see the partial unique index). */
-export const OPEN_CANDIDATE_STATES = [
-  'pending',
-  'awaiting_user',
-  'released',
-  'approved',
-  'reclaiming',
-  'failed',
-] as const satisfies readonly CandidateState[];
+export const OPEN_CANDIDATE_STATES = OPEN_STATES;
 
 export const EXCLUSION_KINDS = ['user', 'identifier'] as const;
 export type ExclusionKind = (typeof EXCLUSION_KINDS)[number];
