@@ -9,7 +9,9 @@ import { createSecretBox, generateKey } from '../src/domain/crypto.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
 import { silentLogger } from '../src/logger.js';
 import type { ServiceContext } from '../src/services/context.js';
-import { createRepositories, openDatabase } from '../src/store/index.js';
+import { createRepositories, openDatabase, redactDatabaseUrl } from '../src/store/index.js';
+
+export const redactUrl = redactDatabaseUrl;
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -66,15 +68,6 @@ export async function postgresUnavailable(url: string): Promise<string | undefin
   }
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
 
 export const scratchSchema = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 

@@ -237,6 +237,17 @@ function reasonOf(err: unknown): string {
   }
 }
 
+/** A database URL fit to print: the password masked. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
 /** Removes the password (raw and URL-decoded) from a driver message, whatever the driver put in it. */
 function scrub(message: string, url: string): string {
   let password = '';

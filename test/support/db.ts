@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
-import { openDatabase, type Database } from '../../src/store/database.js';
+import { openDatabase, redactDatabaseUrl as redactUrl, type Database } from '../../src/store/database.js';
 import * as schema from '../../src/store/schema.js';
 
 export interface TestDatabase {
@@ -59,12 +59,3 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
