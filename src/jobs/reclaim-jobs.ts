@@ -1,6 +1,7 @@
 // Installation-wide jobs of the reclamation side: the reclaim executor (which also ends expired grace periods)
 // and the daily reconciliation. Each handler calls services only.
 import type { Services } from '../services/index.js';
+import { executionCounts } from '../services/reclaim-executor.js';
 import { JOBS, SCHEDULES } from './names.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -19,16 +20,7 @@ export function defineReclaimJobs(scheduler: Scheduler, services: Services): voi
       const result = await services.reclamation.executeApproved({ limit: RECLAIM_BATCH, triggeredBy: 'scheduler' });
       if (result.picked > 0 || grace.autoApproved.length + grace.toApprovers.length > 0) {
         logger.info(
-          {
-            graceToApprovers: grace.toApprovers.length,
-            graceAutoApproved: grace.autoApproved.length,
-            picked: result.picked,
-            reclaimed: result.reclaimed,
-            alreadyFree: result.alreadyFree,
-            failed: result.failed,
-            skipped: result.skipped,
-            excluded: result.excluded,
-          },
+          { graceToApprovers: grace.toApprovers.length, graceAutoApproved: grace.autoApproved.length, ...executionCounts(result) },
           'reclaim executor ran',
         );
       }

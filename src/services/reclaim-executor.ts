@@ -169,14 +169,7 @@ export class ReclaimExecutor {
       throw err;
     } finally {
       const status = crashed === undefined ? 'succeeded' : 'failed';
-      await this.ctx.repos.jobRuns.finish(runId, status, {
-        picked: result.picked,
-        reclaimed: result.reclaimed,
-        alreadyFree: result.alreadyFree,
-        failed: result.failed,
-        skipped: result.skipped,
-        excluded: result.excluded,
-      }, crashed === undefined ? null : describeError(crashed));
+      await this.ctx.repos.jobRuns.finish(runId, status, executionCounts(result), crashed === undefined ? null : describeError(crashed));
     }
 
     const changed = result.items.filter((i) => i.outcome !== 'skipped').map((i) => i.candidateId);
@@ -439,6 +432,11 @@ export class ReclaimExecutor {
     });
     return { ...base, outcome: 'failed', detail: lastError, retryAt };
   }
+}
+
+/** An executor run's counts, as its job run records them and its log line says. */
+export function executionCounts(r: ExecutionResult): Record<string, number> {
+  return { picked: r.picked, reclaimed: r.reclaimed, alreadyFree: r.alreadyFree, failed: r.failed, skipped: r.skipped, excluded: r.excluded };
 }
 
 /** Notifications are best effort: a Slack hiccup must not undo or fail a reclamation that happened. */
