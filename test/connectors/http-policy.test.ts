@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPolicy, PageGuard, parseRetryAfter } from '../../src/connectors/http.js';
 import { VendorError } from '../../src/domain/errors.js';
 import { FaultInjector, sendJson, startHttpServer, type RunningServer } from '../../src/fakes/http-server.js';
+import { steppedClock } from '../support/stepped-clock.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -35,12 +36,12 @@ describe('HttpPolicy.request', () => {
     const faults = new FaultInjector();
     faults.add({ status: 429, headers: { 'retry-after': '1' }, body: 'slow down', contentType: 'text/plain' });
     const { url, hits } = await serve(faults);
-    const waits: number[] = [];
-    const policy = new HttpPolicy({ vendor: 'test', sleep: async (ms) => void waits.push(ms) });
+    const clock = steppedClock();
+    const policy = new HttpPolicy({ vendor: 'test', now: clock.now, sleep: clock.sleep });
     const res = await policy.request<{ ok: boolean }>({ url: `${url}/x` });
     expect(res.body.ok).toBe(true);
     expect(hits()).toBe(2);
-    expect(Math.max(...waits)).toBeGreaterThan(900);
+    expect(clock.waits).toEqual([1000]);
   });
 
   it('backs off on 5xx a bounded number of times, then fails as vendor_down', async () => {

@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VendorError, describeError } from '../../src/domain/errors.js';
 import type { VendorActivity, VendorSeat } from '../../src/domain/vendor.js';
-import { defaultSleep } from '../../src/connectors/http.js';
 import { SlackGridConnector, slackGridConnectionSchema } from '../../src/connectors/slack_grid/index.js';
 import { FAKE_SLACK_ADMIN_TOKEN, FAKE_SLACK_INSTALLER_ID, scimErrorBody, startFakeSlack, toUtcDay, type FakeSlack } from '../../src/fakes/slack/index.js';
+import { steppedClock } from '../support/stepped-clock.js';
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
@@ -32,6 +32,9 @@ interface Setup {
 }
 
 function connector(s: Setup = {}) {
+  // The policy's waits are exact (its clock moves only when it sleeps); they are also slept for real, because
+  // the fake Slack enforces its tier limits on the real clock.
+  const clock = steppedClock({ realWait: true, ...(s.waits ? { record: s.waits } : {}) });
   return new SlackGridConnector({
     connection: {
       vendor: 'slack_grid',
@@ -45,10 +48,8 @@ function connector(s: Setup = {}) {
       baseDelayMs: 5,
       requestsPerMinute: 60_000,
       burst: 1000,
-      sleep: (ms) => {
-        s.waits?.push(ms);
-        return defaultSleep(ms);
-      },
+      now: clock.now,
+      sleep: clock.sleep,
     },
     onTokens: s.onTokens,
   });
