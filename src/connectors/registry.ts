@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { VendorError } from '../domain/errors.js';
 import type { Connector, Vendor } from '../domain/vendor.js';
+import { asSentence, connectionErrorMap } from './field-messages.js';
 import { createCustomConnector, customConnectionSchema } from './custom/index.js';
 import { createSalesforceConnector, salesforceConnectionSchema } from './salesforce/index.js';
 import { createSlackGridConnector, slackGridConnectionSchema } from './slack_grid/index.js';
@@ -42,7 +43,7 @@ export type CheckedConnection = { ok: true; connection: ConnectionInput } | { ok
 export function checkConnection(input: ConnectionInput): CheckedConnection {
   const schema = SCHEMAS[input.vendor];
   if (!schema) return { ok: false, errors: [{ path: 'vendor', message: `Unknown vendor "${String(input.vendor)}"` }] };
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, { error: connectionErrorMap(input.vendor) });
   if (parsed.success) {
     const c = parsed.data as Partial<ConnectionInput>;
     // Schemas may fill defaults (Slack's API URL); keep the shape ConnectionInput promises.
@@ -57,7 +58,8 @@ export function checkConnection(input: ConnectionInput): CheckedConnection {
       },
     };
   }
-  return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+  // A field of its own gets a sentence; messages inside a custom app definition stay as the definition check wrote them.
+  return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.path.length <= 2 ? asSentence(i.message) : i.message })) };
 }
 
 function stringRecord(value: unknown): Record<string, string> {

@@ -349,7 +349,7 @@ export class ProfileService {
     for (const [k, v] of Object.entries(form.params ?? {})) if (typeof v === 'string' && v.trim() !== '') params[k] = v.trim();
     const checked = checkConnection({ vendor, baseUrl: form.baseUrl?.trim() ?? '', authKind: form.authKind, params, secrets: merged });
     if (!checked.ok) {
-      throw new ServiceError('invalid', `The connection is incomplete: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, checked.errors);
+      throw new ServiceError('invalid', `The connection is incomplete: ${checked.errors.map((e) => e.message).join('; ')}`, checked.errors);
     }
     return checked.connection;
   }
