@@ -99,6 +99,11 @@ export class ReclamationService {
     return listCandidateViews(this.ctx.database.db, filter);
   }
 
+  /** How many candidates are in each state, of one profile or of all (true totals, whatever a list shows). */
+  async countByState(profileId?: string): Promise<Partial<Record<CandidateState, number>>> {
+    return this.repos.candidates.countByState(profileId);
+  }
+
   async view(candidateId: string): Promise<CandidateView> {
     const [row] = await listCandidateViews(this.ctx.database.db, { ids: [candidateId] });
     if (!row) throw notFound('The removal candidate');

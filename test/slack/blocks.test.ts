@@ -112,7 +112,8 @@ describe('messages', () => {
     expectMessage(messages.validationMessage(profile(1), { ok: false, checks, account: LONG }), 'validation failed');
     expectMessage(messages.validationMessage(profile(2, { status: 'draft' }), { ok: true, checks: checks.slice(0, 2) }), 'validation ok');
     expectMessage(messages.profileSavedMessage(profile(3), { created: true, oauthUrl: `https://bot.example/oauth/zendesk/start?state=${'s'.repeat(500)}`, vendorLabel: 'Zendesk' }), 'saved');
-    expectMessage(messages.candidatesMessage(LONG, Array.from({ length: N }, (_, i) => candidate(i)), N), 'candidates');
+    expectMessage(messages.candidatesMessage(LONG, Array.from({ length: N }, (_, i) => candidate(i)), { pending: N, approved: 5000 }), 'candidates');
+    expectMessage(messages.candidatesMessage(null, [], {}), 'no candidates');
     const rules = Array.from({ length: N }, (_, i) => ({ id: uuid(i), name: `${LONG}${i}`, inactivityDays: 60, notifyUser: true, graceDays: 7, autoApprove: true, active: i % 2 === 0 }) as ReclamationRule);
     const exclusions = Array.from({ length: N }, (_, i) => ({ id: uuid(i), emailPattern: `*@${LONG}.com`, vendorUserId: null, licenseType: null, reason: LONG, expiresAt: new Date() }) as unknown as ExclusionRule);
     expectMessage(messages.rulesMessage(LONG, rules, exclusions), 'rules');

@@ -1,5 +1,6 @@
 // Replies to /license subcommands and follow-ups (ephemeral via response_url, or DMs): pure data → blocks.
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { OPEN_STATES, type CandidateState } from '../../domain/candidate-state.js';
 import type { ValidationReport } from '../../domain/vendor.js';
 import type { CandidateView } from '../../services/candidate-views.js';
 import type { JobHistory } from '../../services/sync-service.js';
@@ -103,15 +104,41 @@ export function profileSavedMessage(profile: IntegrationProfile, opts: { created
   return message(`Profile "${profile.displayName}" ${what}`, [section(`*${name(profile.displayName)}* ${what} (${statusLine({ status: profile.status, validated: profile.validatedAt !== null })}). ${next}`), { type: 'actions', elements }]);
 }
 
-export function candidatesMessage(profileName: string | null, candidates: CandidateView[], total: number): SlackMessage {
-  if (candidates.length === 0) return textMessage(profileName ? `No seats of "${profileName}" are waiting for a decision.` : 'No seats are waiting for a decision.');
+/** How a candidate's state reads in a list (only `pending` waits for an approver's decision). */
+export const CANDIDATE_STATE_WORDS: Record<CandidateState, string> = {
+  pending: 'waiting for a decision',
+  awaiting_user: 'waiting for the holder',
+  released: 'released by the holder, waiting for approval',
+  approved: 'approved, reclaim queued',
+  reclaiming: 'being reclaimed',
+  failed: 'reclaim failed',
+  reclaimed: 'reclaimed',
+  kept: 'kept by the holder',
+  excluded: 'excluded',
+  restored: 'restored',
+};
+
+/**
+ * Open candidates: the true count per state (`counts`, over the whole profile or all profiles) and the first
+ * `candidates` of them; says so when the list is shorter than the total.
+ */
+export function candidatesMessage(profileName: string | null, candidates: CandidateView[], counts: Partial<Record<CandidateState, number>>): SlackMessage {
+  const open = OPEN_STATES.filter((st) => (counts[st] ?? 0) > 0);
+  const total = open.reduce((n, st) => n + (counts[st] ?? 0), 0);
+  if (total === 0) return textMessage(profileName ? `No seats of "${profileName}" are proposed for reclaim right now.` : 'No seats are proposed for reclaim right now.');
+  const summary = open.map((st) => `${counts[st]} ${CANDIDATE_STATE_WORDS[st]}`).join(' · ');
   const lines = candidates.map(
-    (c) => `• ${esc(clip(c.user.name ?? c.user.email ?? c.user.vendorUserId, 80))}${c.user.email ? ` (${esc(clip(c.user.email, 120))})` : ''} — ${esc(clip(c.licenseName, 60))}, last active ${formatDate(c.lastActivityAt)} · ${c.state}`,
+    (c) => `• ${esc(clip(c.user.name ?? c.user.email ?? c.user.vendorUserId, 80))}${c.user.email ? ` (${esc(clip(c.user.email, 120))})` : ''} — ${esc(clip(c.licenseName, 60))}, last active ${formatDate(c.lastActivityAt)} · ${CANDIDATE_STATE_WORDS[c.state]}`,
   );
-  return message(`${total} seats waiting for a decision`, [
+  const hidden = Math.max(0, total - candidates.length);
+  if (hidden > 0) lines.push(`…and ${hidden} more`);
+  const cut = hidden > 0 ? `The list stops after ${candidates.length} of ${total}${profileName ? '' : ': `/license candidates <profile>` lists one profile'}. ` : '';
+  const where = (counts.pending ?? 0) + (counts.released ?? 0) > 0 ? 'Approvers decide in the approval channel.' : 'Nothing waits for an approver.';
+  return message(`${total} seats proposed for reclaim: ${summary}`, [
     header(`Candidates${profileName ? ` — ${clip(profileName, 100)}` : ''} (${total})`),
-    ...linesToSections(lines, MAX.messageBlocks - 2, (n) => `…and ${n} more`),
-    context('Approve or exclude them in the approval channel.'),
+    section(summary),
+    ...linesToSections(lines, MAX.messageBlocks - 3, (n) => `…and ${n + hidden - (hidden > 0 ? 1 : 0)} more`),
+    context(`${cut}${where}`),
   ]);
 }
 

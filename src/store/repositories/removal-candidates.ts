@@ -128,11 +128,12 @@ export class RemovalCandidateRepository {
       .limit(limit);
   }
 
-  async countByState(profileId: string): Promise<Partial<Record<CandidateState, number>>> {
+  /** Candidates per state, of one profile or (no profile) of all. */
+  async countByState(profileId?: string): Promise<Partial<Record<CandidateState, number>>> {
     const rows = await this.db
       .select({ state: removalCandidates.state, count: sql<number>`count(*)::int` })
       .from(removalCandidates)
-      .where(eq(removalCandidates.profileId, profileId))
+      .where(profileId === undefined ? undefined : eq(removalCandidates.profileId, profileId))
       .groupBy(removalCandidates.state);
     return Object.fromEntries(rows.map((r) => [r.state, r.count]));
   }

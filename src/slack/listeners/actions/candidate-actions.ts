@@ -33,8 +33,9 @@ export function registerCandidateActions(app: App, deps: CandidateActionDeps): v
     if (!check.ok) return tellUser(click, check.message, deps.logger);
     try {
       // The digest's own candidates when the message is known; otherwise every undecided one of the profile.
-      const ids = await digestCandidateIds(deps, profileId, body);
-      const result = await deps.services.reclamation.approveAll(profileId, click.userId, ids);
+      const digest = await digestCandidateIds(deps, profileId, body);
+      const result = await deps.services.reclamation.approveAll(profileId, click.userId, digest?.open);
+      if (result.approved.length === 0) return tellUser(click, await nothingLeftText(deps, digest?.all ?? result.refused.map((r) => r.id)), deps.logger);
       const n = result.refused.length;
       const skipped = n > 0 ? ` ${n} ${n === 1 ? 'was' : 'were'} decided by someone else meanwhile.` : '';
       await tellUser(click, `Approved ${result.approved.length} seat${result.approved.length === 1 ? '' : 's'}.${skipped}`, deps.logger);
@@ -47,16 +48,29 @@ export function registerCandidateActions(app: App, deps: CandidateActionDeps): v
   registerHolderActions(app, deps);
 }
 
-async function digestCandidateIds(deps: ActionDeps, profileId: string, body: BlockAction<ButtonAction>): Promise<string[] | undefined> {
+/** The digest's candidates (`all`) and those still waiting (`open`); undefined when the message is not a known digest. */
+async function digestCandidateIds(deps: ActionDeps, profileId: string, body: BlockAction<ButtonAction>): Promise<{ all: string[]; open: string[] } | undefined> {
   const channel = body.channel?.id;
   const ts = body.message?.ts;
   if (!channel || !ts) return undefined;
   const digest = await deps.services.approvals.digestOf(profileId, channel, ts);
   if (!digest) return undefined;
   // Only the ones still waiting: seats decided earlier are not "refused" by this click.
-  const ids = digest.pages.flatMap((p) => p.ids);
-  const views = await deps.services.reclamation.list({ ids, limit: ids.length });
-  return views.filter((v) => DECIDABLE_STATES.includes(v.state)).map((v) => v.id);
+  const all = digest.pages.flatMap((p) => p.ids);
+  const views = await deps.services.reclamation.list({ ids: all, limit: all.length });
+  return { all, open: views.filter((v) => DECIDABLE_STATES.includes(v.state)).map((v) => v.id) };
+}
+
+/**
+ * Approve all found nothing to approve: usually another approver's click won the race. Says who decided, so
+ * the loser reads what happened instead of "Approved 0 seats".
+ */
+async function nothingLeftText(deps: ActionDeps, ids: string[]): Promise<string> {
+  const views = ids.length > 0 ? await deps.services.reclamation.list({ ids, limit: ids.length }) : [];
+  const deciders = [...new Set(views.map((v) => v.decidedBy).filter((d): d is string => d !== null))];
+  const people = deciders.filter((d) => /^[UW][A-Z0-9]{2,}$/.test(d)).slice(0, 5).map((d) => `<@${d}>`);
+  const by = people.length > 0 ? ` by ${people.join(', ')}` : ' by someone else';
+  return `Nothing left to approve: these seats were already decided${by}. The digest shows where each one stands.`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

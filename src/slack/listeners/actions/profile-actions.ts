@@ -2,10 +2,11 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackDeps } from '../../app.js';
-import { candidatesMessage, reportMessage, textMessage, validationMessage, type SlackMessage } from '../../blocks/messages.js';
+import { reportMessage, textMessage, validationMessage, type SlackMessage } from '../../blocks/messages.js';
 import { profileModal } from '../../blocks/profile-modal.js';
 import { entitlementModal, exclusionModal, reclamationRuleModal, type ModelChoice } from '../../blocks/rule-modals.js';
 import { HOME_ACTIONS } from '../../blocks/home.js';
+import { openCandidatesMessage } from '../../candidate-list.js';
 import { loadOverview } from '../../overview.js';
 import { publishHomeFor } from '../events/app-home-opened.js';
 import { openEditProfileModal } from '../views/open-profile-modal.js';
@@ -75,8 +76,7 @@ export function profileButtons(deps: SlackDeps) {
     }),
     [HOME_ACTIONS.viewCandidates]: button(deps, 'approver', 'see removal candidates', async (_args, id, reply) => {
       const profile = id ? await deps.services.profiles.get(id) : null;
-      const rows = await deps.services.reclamation.list({ ...(profile ? { profileId: profile.id } : {}), states: ['pending', 'awaiting_user', 'released', 'approved', 'failed'], limit: 200 });
-      await reply(candidatesMessage(profile?.displayName ?? null, rows, rows.length));
+      await reply(await openCandidatesMessage(deps.services, profile));
     }),
     [HOME_ACTIONS.report]: button(deps, 'approver', 'see the report', async (_args, _id, reply) => {
       await reply(reportMessage(await loadOverview(deps.services)));

@@ -7,7 +7,6 @@ import type { LabelledJobRun, SyncRequest } from '../../../services/sync-service
 import type { SlackDeps } from '../../app.js';
 import {
   auditMessage,
-  candidatesMessage,
   entitlementsMessage,
   helpMessage,
   jobsMessage,
@@ -22,6 +21,7 @@ import {
   type SlackMessage,
 } from '../../blocks/messages.js';
 import { profileModal } from '../../blocks/profile-modal.js';
+import { openCandidatesMessage } from '../../candidate-list.js';
 import { loadOverview } from '../../overview.js';
 import type { Role } from '../../roles.js';
 import { afterAck, ephemeral } from '../support.js';
@@ -155,9 +155,7 @@ export async function runLicenseCommand(cmd: LicenseCommand, run: Run, rawText: 
     }
     case 'candidates': {
       const profile = cmd.profile ? await services.profiles.resolve(cmd.profile) : null;
-      const states = ['pending', 'awaiting_user', 'released', 'approved', 'failed'] as const;
-      const rows = await services.reclamation.list({ ...(profile ? { profileId: profile.id } : {}), states, limit: 200 });
-      await run.reply(candidatesMessage(profile?.displayName ?? null, rows, rows.length));
+      await run.reply(await openCandidatesMessage(services, profile));
       return;
     }
     case 'rules': {
